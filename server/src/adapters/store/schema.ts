@@ -1,0 +1,72 @@
+/**
+ * The database schema, in portable SQL (SQLite now, PostgreSQL later): plain
+ * types, no SQLite-only functions in queries. Migrations are numbered and
+ * applied in order; `meta.schema_version` records the last one.
+ */
+export const MIGRATIONS: string[] = [
+  `
+  CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+
+  CREATE TABLE batches (
+    id               INTEGER PRIMARY KEY,
+    root             TEXT NOT NULL,
+    leaf_count       INTEGER NOT NULL,
+    state            TEXT NOT NULL CHECK (state IN ('built', 'submitted', 'confirmed', 'stale')),
+    transaction_hash TEXT,
+    created_at       INTEGER NOT NULL,
+    chain_id         INTEGER,
+    registry         TEXT,
+    block_number     INTEGER,
+    block_hash       TEXT,
+    anchored_at      INTEGER,
+    issuer           TEXT,
+    confirmed_at     INTEGER
+  );
+  CREATE INDEX batches_open ON batches (state);
+
+  CREATE TABLE documents (
+    seq                 INTEGER PRIMARY KEY,
+    sha256              TEXT NOT NULL UNIQUE,
+    salt                TEXT NOT NULL,
+    reference           TEXT,
+    title               TEXT,
+    is_public           INTEGER NOT NULL,
+    size                INTEGER,
+    media_type          TEXT,
+    has_content         INTEGER NOT NULL,
+    cid                 TEXT,
+    created_at          INTEGER NOT NULL,
+    created_by          TEXT,
+    batch_id            INTEGER REFERENCES batches (id),
+    leaf                TEXT,
+    leaf_index          INTEGER,
+    proof               TEXT,
+    revocation_reason   INTEGER,
+    revocation_note     TEXT,
+    revocation_at       INTEGER,
+    revocation_by       TEXT,
+    revocation_state    TEXT CHECK (revocation_state IN ('requested', 'confirmed')),
+    revocation_tx       TEXT,
+    revocation_time     INTEGER
+  );
+  CREATE INDEX documents_batch ON documents (batch_id);
+  CREATE INDEX documents_revocation ON documents (revocation_state);
+
+  CREATE TABLE clerks (
+    id         INTEGER PRIMARY KEY,
+    name       TEXT NOT NULL,
+    key_hash   TEXT NOT NULL UNIQUE,
+    created_at INTEGER NOT NULL,
+    removed_at INTEGER
+  );
+
+  CREATE TABLE audit (
+    id     INTEGER PRIMARY KEY,
+    at     INTEGER NOT NULL,
+    clerk  TEXT NOT NULL,
+    action TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    detail TEXT
+  );
+  `,
+];

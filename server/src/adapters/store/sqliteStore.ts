@@ -1,0 +1,288 @@
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import { DatabaseSync, type SQLInputValue } from "node:sqlite";
+
+import type { LeafAssignment, NewDocument, Store } from "../../domain/ports.js";
+import type { AnchorFacts, AuditEntry, BatchRecord, Clerk, DocumentRecord } from "../../domain/types.js";
+import { MIGRATIONS } from "./schema.js";
+
+type Row = Record<string, SQLInputValue>;
+
+const toDocument = (r: Row): DocumentRecord => ({
+  seq: Number(r.seq),
+  sha256: r.sha256 as string,
+  salt: r.salt as string,
+  reference: (r.reference as string | null) ?? null,
+  title: (r.title as string | null) ?? null,
+  public: r.is_public === 1,
+  size: r.size === null ? null : Number(r.size),
+  mediaType: (r.media_type as string | null) ?? null,
+  hasContent: r.has_content === 1,
+  cid: (r.cid as string | null) ?? null,
+  createdAt: Number(r.created_at),
+  createdBy: (r.created_by as string | null) ?? null,
+  batchId: r.batch_id === null ? null : Number(r.batch_id),
+  leaf: (r.leaf as string | null) ?? null,
+  leafIndex: r.leaf_index === null ? null : Number(r.leaf_index),
+  proof: r.proof === null ? null : (JSON.parse(r.proof as string) as string[]),
+  revocation:
+    r.revocation_state === null
+      ? null
+      : {
+          reason: Number(r.revocation_reason),
+          note: (r.revocation_note as string | null) ?? null,
+          requestedAt: Number(r.revocation_at),
+          requestedBy: (r.revocation_by as string | null) ?? null,
+          state: r.revocation_state as "requested" | "confirmed",
+          transactionHash: (r.revocation_tx as string | null) ?? null,
+          timestamp: r.revocation_time === null ? null : Number(r.revocation_time),
+        },
+});
+
+const toBatch = (r: Row): BatchRecord => ({
+  id: Number(r.id),
+  root: r.root as string,
+  leafCount: Number(r.leaf_count),
+  state: r.state as BatchRecord["state"],
+  transactionHash: (r.transaction_hash as string | null) ?? null,
+  createdAt: Number(r.created_at),
+  anchor:
+    r.state === "confirmed"
+      ? {
+          chainId: Number(r.chain_id),
+          registry: r.registry as string,
+          transactionHash: r.transaction_hash as string,
+          blockNumber: Number(r.block_number),
+          blockHash: r.block_hash as string,
+          timestamp: Number(r.anchored_at),
+          issuer: r.issuer as string,
+        }
+      : null,
+});
+
+const toClerk = (r: Row): Clerk => ({
+  id: Number(r.id),
+  name: r.name as string,
+  createdAt: Number(r.created_at),
+  removedAt: r.removed_at === null ? null : Number(r.removed_at),
+});
+
+/**
+ * The Store on a SQLite file (`node:sqlite`): WAL journal with
+ * `synchronous=FULL`, so a committed row survives a crash or power loss.
+ * Several processes may open the same file (the CLI adds clerks while the
+ * server runs); writes wait up to 5 s for the lock.
+ */
+export class SqliteStore implements Store {
+  private readonly db: DatabaseSync;
+
+  constructor(file: string) {
+    mkdirSync(path.dirname(file), { recursive: true });
+    this.db = new DatabaseSync(file, { timeout: 5000, enableForeignKeyConstraints: true });
+    this.db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;");
+    this.migrate();
+  }
+
+  private migrate(): void {
+    this.db.exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)");
+    const row = this.db.prepare("SELECT MAX(version) AS v FROM schema_version").get() as { v: number | null };
+    for (let v = (row.v ?? 0) + 1; v <= MIGRATIONS.length; v++) {
+      this.transaction(() => {
+        this.db.exec(MIGRATIONS[v - 1]!);
+        this.db.prepare("INSERT INTO schema_version (version) VALUES (?)").run(v);
+      });
+    }
+  }
+
+  private transaction<T>(fn: () => T): T {
+    this.db.exec("BEGIN IMMEDIATE");
+    try {
+      const result = fn();
+      this.db.exec("COMMIT");
+      return result;
+    } catch (e) {
+      this.db.exec("ROLLBACK");
+      throw e;
+    }
+  }
+
+  private one(sql: string, ...params: SQLInputValue[]): Row | undefined {
+    return this.db.prepare(sql).get(...params) as Row | undefined;
+  }
+
+  private all(sql: string, ...params: SQLInputValue[]): Row[] {
+    return this.db.prepare(sql).all(...params) as Row[];
+  }
+
+  private run(sql: string, ...params: SQLInputValue[]): number {
+    return Number(this.db.prepare(sql).run(...params).changes);
+  }
+
+  async insertDocument(doc: NewDocument) {
+    const changes = this.run(
+      `INSERT INTO documents (sha256, salt, reference, title, is_public, size, media_type, has_content, cid, created_at, created_by)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (sha256) DO NOTHING`,
+      doc.sha256, doc.salt, doc.reference, doc.title, doc.public ? 1 : 0, doc.size, doc.mediaType,
+      doc.hasContent ? 1 : 0, doc.cid, doc.createdAt, doc.createdBy,
+    );
+    return { inserted: changes === 1, record: (await this.getDocument(doc.sha256))! };
+  }
+
+  async getDocument(sha256: string) {
+    const row = this.one("SELECT * FROM documents WHERE sha256 = ?", sha256);
+    return row ? toDocument(row) : null;
+  }
+
+  async listDocuments(q: { state?: "pending" | "anchored" | "revoked"; limit: number; beforeSeq?: number }) {
+    const where: string[] = ["d.seq < ?"];
+    const params: SQLInputValue[] = [q.beforeSeq ?? Number.MAX_SAFE_INTEGER];
+    if (q.state === "pending") where.push("(b.state IS NULL OR b.state <> 'confirmed')");
+    if (q.state === "anchored") where.push("b.state = 'confirmed' AND (d.revocation_state IS NULL OR d.revocation_state <> 'confirmed')");
+    if (q.state === "revoked") where.push("b.state = 'confirmed' AND d.revocation_state = 'confirmed'");
+    const rows = this.all(
+      `SELECT d.* FROM documents d LEFT JOIN batches b ON b.id = d.batch_id
+       WHERE ${where.join(" AND ")} ORDER BY d.seq DESC LIMIT ?`,
+      ...params, q.limit,
+    );
+    return rows.map(toDocument);
+  }
+
+  async unbatchedDocuments(limit: number) {
+    return this.all("SELECT * FROM documents WHERE batch_id IS NULL ORDER BY seq LIMIT ?", limit).map(toDocument);
+  }
+
+  async countUnbatched() {
+    return Number(this.one("SELECT COUNT(*) AS n FROM documents WHERE batch_id IS NULL")!.n);
+  }
+
+  async createBatch(batch: { root: string; createdAt: number }, leaves: LeafAssignment[]) {
+    const id = this.transaction(() => {
+      const result = this.db
+        .prepare("INSERT INTO batches (root, leaf_count, state, created_at) VALUES (?, ?, 'built', ?)")
+        .run(batch.root, leaves.length, batch.createdAt);
+      const batchId = Number(result.lastInsertRowid);
+      const assign = this.db.prepare(
+        "UPDATE documents SET batch_id = ?, leaf = ?, leaf_index = ?, proof = ? WHERE sha256 = ? AND batch_id IS NULL",
+      );
+      for (const l of leaves) {
+        const changed = assign.run(batchId, l.leaf, l.leafIndex, JSON.stringify(l.proof), l.sha256).changes;
+        if (Number(changed) !== 1) throw new Error(`document ${l.sha256} is already in a batch`);
+      }
+      return batchId;
+    });
+    return (await this.getBatch(id))!;
+  }
+
+  async getBatch(id: number) {
+    const row = this.one("SELECT * FROM batches WHERE id = ?", id);
+    return row ? toBatch(row) : null;
+  }
+
+  async openBatches() {
+    return this.all("SELECT * FROM batches WHERE state IN ('built', 'submitted') ORDER BY id").map(toBatch);
+  }
+
+  async markBatchSubmitted(id: number, transactionHash: string) {
+    this.run("UPDATE batches SET state = 'submitted', transaction_hash = ? WHERE id = ? AND state <> 'confirmed'", transactionHash, id);
+  }
+
+  async markBatchConfirmed(id: number, a: AnchorFacts, confirmedAt: number) {
+    this.run(
+      `UPDATE batches SET state = 'confirmed', transaction_hash = ?, chain_id = ?, registry = ?, block_number = ?,
+         block_hash = ?, anchored_at = ?, issuer = ?, confirmed_at = ? WHERE id = ?`,
+      a.transactionHash, a.chainId, a.registry, a.blockNumber, a.blockHash, a.timestamp, a.issuer, confirmedAt, id,
+    );
+  }
+
+  async documentsOfBatch(id: number) {
+    return this.all("SELECT * FROM documents WHERE batch_id = ? ORDER BY leaf_index", id).map(toDocument);
+  }
+
+  async requestRevocation(sha256: string, r: { reason: number; note: string | null; at: number; by: string | null }) {
+    this.run(
+      `UPDATE documents SET revocation_reason = ?, revocation_note = ?, revocation_at = ?, revocation_by = ?,
+         revocation_state = 'requested' WHERE sha256 = ? AND revocation_state IS NULL`,
+      r.reason, r.note, r.at, r.by, sha256,
+    );
+  }
+
+  async pendingRevocations() {
+    return this.all(
+      `SELECT d.* FROM documents d JOIN batches b ON b.id = d.batch_id
+       WHERE d.revocation_state = 'requested' AND b.state = 'confirmed' ORDER BY d.revocation_at`,
+    ).map(toDocument);
+  }
+
+  async confirmRevocation(sha256: string, r: { transactionHash: string | null; timestamp: number }) {
+    this.run(
+      "UPDATE documents SET revocation_state = 'confirmed', revocation_tx = ?, revocation_time = ? WHERE sha256 = ?",
+      r.transactionHash, r.timestamp, sha256,
+    );
+  }
+
+  async requeueAll() {
+    return this.transaction(() => {
+      const documents = this.run(
+        `UPDATE documents SET batch_id = NULL, leaf = NULL, leaf_index = NULL, proof = NULL,
+           revocation_state = CASE WHEN revocation_state IS NULL THEN NULL ELSE 'requested' END,
+           revocation_tx = NULL, revocation_time = NULL`,
+      );
+      const batches = this.run("UPDATE batches SET state = 'stale' WHERE state <> 'stale'");
+      return { documents, batches };
+    });
+  }
+
+  async setContent(sha256: string, c: { hasContent: boolean; cid: string | null }) {
+    this.run("UPDATE documents SET has_content = ?, cid = ? WHERE sha256 = ?", c.hasContent ? 1 : 0, c.cid, sha256);
+  }
+
+  async getMeta(key: string) {
+    const row = this.one("SELECT value FROM meta WHERE key = ?", key);
+    return row ? (row.value as string) : null;
+  }
+
+  async setMeta(key: string, value: string) {
+    this.run("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", key, value);
+  }
+
+  async addClerk(name: string, keyHash: string, at: number) {
+    const result = this.db.prepare("INSERT INTO clerks (name, key_hash, created_at) VALUES (?, ?, ?)").run(name, keyHash, at);
+    return toClerk(this.one("SELECT * FROM clerks WHERE id = ?", Number(result.lastInsertRowid))!);
+  }
+
+  async listClerks() {
+    return this.all("SELECT * FROM clerks ORDER BY id").map(toClerk);
+  }
+
+  async removeClerk(name: string, at: number) {
+    return this.run("UPDATE clerks SET removed_at = ? WHERE name = ? AND removed_at IS NULL", at, name) > 0;
+  }
+
+  async clerkByKeyHash(keyHash: string) {
+    const row = this.one("SELECT * FROM clerks WHERE key_hash = ? AND removed_at IS NULL", keyHash);
+    return row ? toClerk(row) : null;
+  }
+
+  async appendAudit(e: Omit<AuditEntry, "id">) {
+    this.run("INSERT INTO audit (at, clerk, action, sha256, detail) VALUES (?, ?, ?, ?, ?)", e.at, e.clerk, e.action, e.sha256, e.detail);
+  }
+
+  async listAudit(limit: number) {
+    return this.all("SELECT * FROM audit ORDER BY id DESC LIMIT ?", limit).map((r) => ({
+      id: Number(r.id),
+      at: Number(r.at),
+      clerk: r.clerk as string,
+      action: r.action as AuditEntry["action"],
+      sha256: r.sha256 as string,
+      detail: (r.detail as string | null) ?? null,
+    }));
+  }
+
+  async ping() {
+    this.one("SELECT 1 AS ok");
+  }
+
+  async close() {
+    if (this.db.isOpen) this.db.close();
+  }
+}

@@ -1,0 +1,39 @@
+import express, { type Express } from "express";
+import { pinoHttp } from "pino-http";
+import { randomUUID } from "node:crypto";
+
+import { errorMiddleware, notFound } from "./http/errorMiddleware.js";
+import type { AppDeps } from "./http/routes/context.js";
+import { documentRoutes } from "./http/routes/documents.js";
+import { opsRoutes } from "./http/routes/ops.js";
+import { publicRoutes } from "./http/routes/public.js";
+import { requestSerializer } from "./logger.js";
+
+export type { AppDeps } from "./http/routes/context.js";
+
+/** The Express app; it never listens (startServer / tests do). */
+export function createApp(deps: AppDeps): Express {
+  const app = express();
+  app.disable("x-powered-by");
+  app.set("query parser", "simple");
+  app.use(
+    pinoHttp({
+      logger: deps.logger,
+      genReqId: (req, res) => {
+        const id = randomUUID();
+        res.setHeader("X-Request-Id", id);
+        return id;
+      },
+      serializers: { req: requestSerializer, res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }) },
+      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? "error" : "info"),
+    }),
+  );
+  const router = express.Router();
+  documentRoutes(router, deps);
+  publicRoutes(router, deps);
+  opsRoutes(router, deps);
+  app.use(router);
+  app.use(notFound);
+  app.use(errorMiddleware);
+  return app;
+}

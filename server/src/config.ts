@@ -1,0 +1,88 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
+
+import { z } from "zod";
+
+import { NotaryError } from "./errors.js";
+
+/** The dev account #0 of every Hardhat node: only ever used with the embedded node. */
+export const EMBEDDED_DEV_KEY = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
+
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const hex32 = z.string().regex(/^0x[0-9a-fA-F]{64}$/, "a 32-byte hex value 0x…");
+const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, "an address 0x…");
+const emptyAsUndefined = (v: unknown) => (v === "" ? undefined : v);
+
+/**
+ * Every setting, its environment variable and its default (README
+ * "Configuration" lists the same). Validated before the server listens.
+ */
+export const configSchema = z
+  .object({
+    /** HTTP port. @default 8080 */
+    PORT: int(0, 65535).default(8080),
+    /** Interface to bind. @default 127.0.0.1 (loopback only) */
+    HOST: z.string().min(1).default("127.0.0.1"),
+    /** Where the database, originals and logs live. @default ./data */
+    DATA_DIR: z.string().min(1).default("./data"),
+    /** JSON-RPC URL of the chain; unset starts the embedded Hardhat node. */
+    RPC_URL: z.preprocess(emptyAsUndefined, z.url().optional()),
+    /** Loopback port of the embedded Hardhat node. @default 8545 */
+    CHAIN_PORT: int(1, 65535).default(8545),
+    /** Registry to use; unset deploys one (and redeploys after a chain reset). */
+    REGISTRY_ADDRESS: z.preprocess(emptyAsUndefined, address.optional()),
+    /** Private key of the service account (ISSUER and REVOKER). Required with RPC_URL. */
+    SIGNER_KEY: z.preprocess(emptyAsUndefined, hex32.optional()),
+    /** Blocks to wait after the anchoring block. @default 1 */
+    CONFIRMATIONS: int(1, 64).default(1),
+    /** How long documents gather before a batch is anchored. @default 2000 */
+    BATCH_INTERVAL_MS: int(50, 3_600_000).default(2000),
+    /** Most documents per batch. @default 1024 */
+    BATCH_MAX: int(1, 65_536).default(1024),
+    /** Largest accepted upload in bytes. @default 52428800 (50 MiB) */
+    MAX_UPLOAD_BYTES: int(1, 64 * 1024 ** 3).default(50 * 1024 ** 2),
+    /** Where originals go: embedded IPFS, a Kubo node, or only the data dir. @default off (IPFS is not built yet) */
+    IPFS_MODE: z.enum(["embedded", "kubo", "off"]).default("off"),
+    /** Kubo RPC API, with IPFS_MODE=kubo. */
+    KUBO_API_URL: z.preprocess(emptyAsUndefined, z.url().optional()),
+    /** Master key for document keys (hex, 32 bytes); unset: a key file in the data dir. */
+    MASTER_KEY: z.preprocess(emptyAsUndefined, hex32.optional()),
+    /** The municipality's name, used when deploying a registry. */
+    MUNICIPALITY_NAME: z.string().min(1).default("Stadt Musterstadt"),
+    /** Its 8-digit Amtlicher Gemeindeschlüssel, used when deploying. */
+    MUNICIPALITY_AGS: z.string().regex(/^[0-9]{8}$/, "8 digits").default("05334002"),
+    /** Public base URL of this server, used in receipt links. @default http://HOST:PORT */
+    PUBLIC_URL: z.preprocess(emptyAsUndefined, z.url().optional()),
+    /** pino log level. @default info */
+    LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  })
+  .superRefine((c, ctx) => {
+    if (c.RPC_URL && !c.SIGNER_KEY) {
+      ctx.addIssue({ code: "custom", path: ["SIGNER_KEY"], message: "required when RPC_URL is set (the service key with ISSUER and REVOKER roles)" });
+    }
+    if (c.IPFS_MODE === "kubo" && !c.KUBO_API_URL) {
+      ctx.addIssue({ code: "custom", path: ["KUBO_API_URL"], message: "required when IPFS_MODE=kubo" });
+    }
+  });
+
+export type Config = z.infer<typeof configSchema> & { dataDir: string };
+
+/** Secrets may also come from files (`SIGNER_KEY_FILE`, `MASTER_KEY_FILE`), e.g. Docker/Kubernetes secrets. */
+function withSecretFiles(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const out = { ...env };
+  for (const key of ["SIGNER_KEY", "MASTER_KEY"]) {
+    const file = env[`${key}_FILE`];
+    if (file && !env[key]) out[key] = readFileSync(file, "utf8").trim();
+  }
+  return out;
+}
+
+/** Parses and validates the configuration; throws CONFIG_INVALID listing every problem. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = configSchema.safeParse(withSecretFiles(env));
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
+    throw new NotaryError("CONFIG_INVALID", `Invalid configuration:\n  ${problems.join("\n  ")}`, { problems });
+  }
+  return { ...parsed.data, dataDir: path.resolve(parsed.data.DATA_DIR) };
+}

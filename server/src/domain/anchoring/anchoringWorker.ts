@@ -1,0 +1,110 @@
+import type { Chain, Clock, Store } from "../ports.js";
+import type { BatchRecord } from "../types.js";
+import { buildBatch } from "./buildBatch.js";
+import { revokeOnChain } from "./revokePending.js";
+import { submitBatch } from "./submitBatch.js";
+
+export interface WorkerDeps {
+  store: Store;
+  chain: Chain;
+  clock: Clock;
+  confirmations: number;
+  batchIntervalMs: number;
+  batchMax: number;
+  log: { info(o: object, msg: string): void; warn(o: object, msg: string): void; error(o: object, msg: string): void };
+  onBatchConfirmed?: (batch: BatchRecord, documentCreatedAt: number[]) => void;
+}
+
+const MAX_BACKOFF_MS = 30_000;
+
+/**
+ * The single writer: every batch window it finishes open batches, closes the
+ * queue into new batches (at most `batchMax` documents each), and sends
+ * pending revocations. Failures (an RPC outage) are retried with exponential
+ * backoff; every step is idempotent, so a crash at any point loses nothing.
+ */
+export class AnchoringWorker {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private stopped = true;
+  private draining = false;
+  private failures = 0;
+  private lastError: string | null = null;
+
+  constructor(private readonly deps: WorkerDeps) {}
+
+  start(): void {
+    this.stopped = false;
+    this.schedule(0);
+  }
+
+  /** Stops after the step in progress; resolves when it is done. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.draining = true;
+    clearTimeout(this.timer);
+    await this.running;
+  }
+
+  /** Runs a pass now instead of at the end of the window (e.g. when a batch is full). */
+  nudge(): void {
+    if (!this.stopped && !this.running && this.failures === 0) this.schedule(0);
+  }
+
+  /** The last failure, while the worker is backing off; null when healthy. */
+  get health(): { ok: boolean; lastError: string | null } {
+    return { ok: this.failures === 0, lastError: this.lastError };
+  }
+
+  private schedule(ms: number): void {
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.running = this.pass().finally(() => (this.running = undefined));
+    }, ms);
+  }
+
+  private async pass(): Promise<void> {
+    try {
+      await this.runOnce();
+      this.failures = 0;
+      this.lastError = null;
+    } catch (e) {
+      this.failures += 1;
+      this.lastError = (e as Error).message;
+      this.deps.log.warn({ err: e, failures: this.failures }, "anchoring failed; retrying with backoff");
+    }
+    if (this.stopped) return;
+    const backoff = Math.min(MAX_BACKOFF_MS, this.deps.batchIntervalMs * 2 ** this.failures);
+    this.schedule(this.failures > 0 ? backoff : this.deps.batchIntervalMs);
+  }
+
+  /** One full pass; public for tests that drive the worker step by step. */
+  async runOnce(): Promise<void> {
+    const { store } = this.deps;
+    for (const batch of await store.openBatches()) await this.finish(batch);
+    for (;;) {
+      if (this.draining) break;
+      const docs = await store.unbatchedDocuments(this.deps.batchMax);
+      if (docs.length === 0) break;
+      const { root, leaves } = buildBatch(docs);
+      const batch = await store.createBatch({ root, createdAt: this.deps.clock.now() }, leaves);
+      this.deps.log.info({ batch: batch.id, documents: batch.leafCount }, "batch built");
+      await this.finish(batch);
+      if (docs.length < this.deps.batchMax) break;
+    }
+    for (const doc of await store.pendingRevocations()) {
+      await revokeOnChain(this.deps, doc);
+      this.deps.log.info({ batch: doc.batchId }, "revocation confirmed");
+    }
+  }
+
+  private async finish(batch: BatchRecord): Promise<void> {
+    const confirmed = await submitBatch(this.deps, batch);
+    const docs = await this.deps.store.documentsOfBatch(batch.id);
+    this.deps.log.info(
+      { batch: batch.id, documents: confirmed.leafCount, tx: confirmed.anchor?.transactionHash, block: confirmed.anchor?.blockNumber },
+      "batch anchored",
+    );
+    this.deps.onBatchConfirmed?.(confirmed, docs.map((d) => d.createdAt));
+  }
+}

@@ -1,0 +1,70 @@
+import { randomBytes } from "node:crypto";
+
+import type { Clock, ContentStore, Store } from "../ports.js";
+import type { Clerk, DocumentRecord } from "../types.js";
+
+export interface NotariseInput {
+  sha256: string;
+  reference: string | null;
+  title: string | null;
+  public: boolean;
+  /** The upload, fully written and fsynced to a temporary file; absent for hash-only notarisation. */
+  upload?: { tempPath: string; size: number; mediaType: string | null };
+  clerk: Clerk;
+}
+
+export interface NotariseDeps {
+  store: Store;
+  content: ContentStore;
+  clock: Clock;
+  /** Called when a new document is durable, e.g. to wake the batcher. */
+  onAccepted?: (doc: DocumentRecord) => void;
+}
+
+/** A fresh random 32-byte salt: the leaf of a document cannot be guessed from its hash. */
+export const newSalt = (): string => "0x" + randomBytes(32).toString("hex");
+
+/**
+ * Notarises a document: keeps its original (if uploaded), records it with a
+ * fresh salt, and leaves it queued for the next batch. Resolves only once the
+ * original and the row are durable. The same document again returns the
+ * existing record (`created: false`) and is never anchored twice.
+ */
+export async function notariseDocument(deps: NotariseDeps, input: NotariseInput) {
+  const { store, content, clock } = deps;
+  const existing = await store.getDocument(input.sha256);
+  if (existing) {
+    await keepContentOfDuplicate(deps, existing, input);
+    return { created: false, document: (await store.getDocument(input.sha256))! };
+  }
+  if (input.upload) await content.adopt(input.upload.tempPath, input.sha256);
+  const { inserted, record } = await store.insertDocument({
+    sha256: input.sha256,
+    salt: newSalt(),
+    reference: input.reference,
+    title: input.title,
+    public: input.public,
+    size: input.upload?.size ?? null,
+    mediaType: input.upload?.mediaType ?? null,
+    hasContent: input.upload !== undefined,
+    cid: null,
+    createdAt: clock.now(),
+    createdBy: input.clerk.name,
+  });
+  if (inserted) {
+    await store.appendAudit({ at: clock.now(), clerk: input.clerk.name, action: "notarise", sha256: input.sha256, detail: input.reference });
+    deps.onAccepted?.(record);
+  }
+  return { created: inserted, document: record };
+}
+
+/** A duplicate upload completes a hash-only record with its original; otherwise the copy is dropped. */
+async function keepContentOfDuplicate(deps: NotariseDeps, existing: DocumentRecord, input: NotariseInput) {
+  if (!input.upload) return;
+  if (existing.hasContent) {
+    await deps.content.discard(input.upload.tempPath);
+    return;
+  }
+  await deps.content.adopt(input.upload.tempPath, input.sha256);
+  await deps.store.setContent(input.sha256, { hasContent: true, cid: null });
+}

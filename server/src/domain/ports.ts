@@ -1,0 +1,104 @@
+import type { AnchorFacts, AuditEntry, BatchRecord, Clerk, DocumentRecord, Municipality } from "./types.js";
+
+/** A new document as the upload path hands it over. */
+export type NewDocument = Omit<DocumentRecord, "seq" | "batchId" | "leaf" | "leafIndex" | "proof" | "revocation">;
+
+export interface LeafAssignment {
+  sha256: string;
+  leaf: string;
+  leafIndex: number;
+  proof: string[];
+}
+
+/**
+ * Durable state. SQLite now; a PostgreSQL adapter can implement the same port
+ * for several API instances with one anchoring leader (the single writer).
+ */
+export interface Store {
+  insertDocument(doc: NewDocument): Promise<{ inserted: boolean; record: DocumentRecord }>;
+  getDocument(sha256: string): Promise<DocumentRecord | null>;
+  listDocuments(q: { state?: "pending" | "anchored" | "revoked"; limit: number; beforeSeq?: number }): Promise<DocumentRecord[]>;
+  unbatchedDocuments(limit: number): Promise<DocumentRecord[]>;
+  countUnbatched(): Promise<number>;
+  createBatch(batch: { root: string; createdAt: number }, leaves: LeafAssignment[]): Promise<BatchRecord>;
+  getBatch(id: number): Promise<BatchRecord | null>;
+  openBatches(): Promise<BatchRecord[]>;
+  markBatchSubmitted(id: number, transactionHash: string): Promise<void>;
+  markBatchConfirmed(id: number, anchor: AnchorFacts, confirmedAt: number): Promise<void>;
+  documentsOfBatch(id: number): Promise<DocumentRecord[]>;
+  requestRevocation(sha256: string, r: { reason: number; note: string | null; at: number; by: string | null }): Promise<void>;
+  /** Revocations requested for documents whose batch is confirmed. */
+  pendingRevocations(): Promise<DocumentRecord[]>;
+  confirmRevocation(sha256: string, r: { transactionHash: string | null; timestamp: number }): Promise<void>;
+  /** After a chain reset: every batch is forgotten and every document queued again (salts kept). */
+  requeueAll(): Promise<{ documents: number; batches: number }>;
+  setContent(sha256: string, c: { hasContent: boolean; cid: string | null }): Promise<void>;
+  getMeta(key: string): Promise<string | null>;
+  setMeta(key: string, value: string): Promise<void>;
+  addClerk(name: string, keyHash: string, at: number): Promise<Clerk>;
+  listClerks(): Promise<Clerk[]>;
+  removeClerk(name: string, at: number): Promise<boolean>;
+  clerkByKeyHash(keyHash: string): Promise<Clerk | null>;
+  appendAudit(e: Omit<AuditEntry, "id">): Promise<void>;
+  listAudit(limit: number): Promise<AuditEntry[]>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface OnChainAnchor {
+  issuer: string;
+  timestamp: number;
+  blockNumber: number;
+  leafCount: number;
+}
+
+export interface OnChainRevocation {
+  revoker: string;
+  timestamp: number;
+  reason: number;
+}
+
+export interface MinedTx {
+  transactionHash: string;
+  blockNumber: number;
+  blockHash: string;
+  timestamp: number;
+}
+
+/** One registry on one chain. Reverts surface as NotaryErrors (e.g. ALREADY_ANCHORED). */
+export interface Chain {
+  readonly chainId: number;
+  readonly registry: string;
+  /** Broadcasts `anchor(root, count)`; resolves with the transaction hash once sent. */
+  sendAnchor(root: string, leafCount: number): Promise<string>;
+  sendRevoke(root: string, leaf: string, proof: string[], reason: number): Promise<string>;
+  /** Waits until the transaction has `confirmations` blocks; throws if it reverted. */
+  waitMined(transactionHash: string, confirmations: number): Promise<MinedTx>;
+  anchorOf(root: string): Promise<OnChainAnchor | null>;
+  revocationOf(leaf: string): Promise<OnChainRevocation | null>;
+  /** Whether the node knows the transaction (mined or waiting in its pool). */
+  transactionKnown(transactionHash: string): Promise<boolean>;
+  /** The transaction that anchored `root` (from the Anchored event in its block). */
+  findAnchorTransaction(root: string, blockNumber: number): Promise<MinedTx>;
+  blockHash(blockNumber: number): Promise<string | null>;
+  municipality(): Promise<Municipality>;
+  version(): Promise<string>;
+  blockNumber(): Promise<number>;
+}
+
+/** Where originals live (the data dir now; IPFS behind the same port later). */
+export interface ContentStore {
+  /** Makes a fully written, fsynced temporary file the durable original of `sha256`. */
+  adopt(tempPath: string, sha256: string): Promise<void>;
+  /** A readable stream of the original, or null when there is none. */
+  open(sha256: string): Promise<NodeJS.ReadableStream | null>;
+  remove(sha256: string): Promise<void>;
+  /** Deletes a temporary upload file that is not needed (a duplicate, an aborted upload). */
+  discard(tempPath: string): Promise<void>;
+  /** Temporary files for uploads in progress; same filesystem as the originals. */
+  tempPath(): string;
+}
+
+export interface Clock {
+  now(): number;
+}

@@ -1,0 +1,21 @@
+import { NotaryError } from "../../errors.js";
+import type { Store } from "../ports.js";
+import { type DocumentView, type Municipality, statusOf } from "../types.js";
+import { type Receipt, buildReceipt } from "./receipt.js";
+
+/** A document with its batch and derived status, or DOCUMENT_NOT_FOUND. */
+export async function getDocument(store: Store, sha256: string): Promise<DocumentView> {
+  const doc = await store.getDocument(sha256);
+  if (!doc) throw new NotaryError("DOCUMENT_NOT_FOUND", "No document with this SHA-256 has been notarised here", { sha256 });
+  const batch = doc.batchId === null ? null : await store.getBatch(doc.batchId);
+  return { ...doc, batch, status: statusOf(doc, batch) };
+}
+
+export type ReceiptResult = { state: "pending"; document: DocumentView } | { state: "ready"; receipt: Receipt };
+
+/** The receipt of a document once its batch is anchored; `pending` before. */
+export async function getReceipt(store: Store, municipality: Municipality, sha256: string): Promise<ReceiptResult> {
+  const document = await getDocument(store, sha256);
+  if (document.status === "pending" || !document.batch) return { state: "pending", document };
+  return { state: "ready", receipt: buildReceipt(document, document.batch, municipality) };
+}

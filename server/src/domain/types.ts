@@ -1,0 +1,89 @@
+/** Plain values the domain works with; no framework types. */
+
+export type DocumentStatus = "pending" | "anchored" | "revoked";
+
+export interface RevocationRequest {
+  reason: number;
+  note: string | null;
+  requestedAt: number;
+  requestedBy: string | null;
+  /** `requested` until the revocation is confirmed on chain. */
+  state: "requested" | "confirmed";
+  transactionHash: string | null;
+  timestamp: number | null;
+}
+
+export interface DocumentRecord {
+  seq: number;
+  sha256: string;
+  salt: string;
+  reference: string | null;
+  title: string | null;
+  public: boolean;
+  size: number | null;
+  mediaType: string | null;
+  hasContent: boolean;
+  cid: string | null;
+  createdAt: number;
+  createdBy: string | null;
+  batchId: number | null;
+  leaf: string | null;
+  leafIndex: number | null;
+  proof: string[] | null;
+  revocation: RevocationRequest | null;
+}
+
+export type BatchState = "built" | "submitted" | "confirmed";
+
+export interface AnchorFacts {
+  chainId: number;
+  registry: string;
+  transactionHash: string;
+  blockNumber: number;
+  blockHash: string;
+  timestamp: number;
+  issuer: string;
+}
+
+export interface BatchRecord {
+  id: number;
+  root: string;
+  leafCount: number;
+  state: BatchState;
+  transactionHash: string | null;
+  createdAt: number;
+  anchor: AnchorFacts | null;
+}
+
+/** A document with the batch it is in, as use cases and HTTP see it. */
+export interface DocumentView extends DocumentRecord {
+  status: DocumentStatus;
+  batch: BatchRecord | null;
+}
+
+export interface Municipality {
+  name: string;
+  ags: string;
+}
+
+export interface Clerk {
+  id: number;
+  name: string;
+  createdAt: number;
+  removedAt: number | null;
+}
+
+export interface AuditEntry {
+  id: number;
+  at: number;
+  clerk: string;
+  action: "notarise" | "revoke" | "erase" | "read-content";
+  sha256: string;
+  detail: string | null;
+}
+
+/** What a status derives from: a confirmed batch and a confirmed revocation. */
+export function statusOf(doc: DocumentRecord, batch: BatchRecord | null): DocumentStatus {
+  if (!batch || batch.state !== "confirmed") return "pending";
+  return doc.revocation?.state === "confirmed" ? "revoked" : "anchored";
+}

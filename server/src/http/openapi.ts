@@ -1,0 +1,188 @@
+/**
+ * OpenAPI 3.1 description of HTTP API v1 (DESIGN.md "HTTP API"). A test
+ * checks that every route of the app is here and every path here is a route.
+ */
+const problem = { $ref: "#/components/responses/Problem" };
+const sha256Param = { name: "sha256", in: "path", required: true, schema: { $ref: "#/components/schemas/Sha256" } };
+const clerk = [{ clerkKey: [] }];
+const json = (schema: object) => ({ "application/json": { schema } });
+const ok = (description: string, schema: object = { type: "object" }) => ({ description, content: json(schema) });
+
+export const openApiDocument = {
+  openapi: "3.1.0",
+  info: {
+    title: "Notary API",
+    version: "1.0.0",
+    description: "Notarise documents of a municipality on a blockchain, and verify them. Errors are application/problem+json (RFC 9457).",
+  },
+  components: {
+    securitySchemes: { clerkKey: { type: "http", scheme: "bearer", description: "A clerk key from `npx notary clerk add <name>`" } },
+    schemas: {
+      Sha256: { type: "string", pattern: "^[0-9a-f]{64}$", description: "SHA-256 as sha256sum prints it: lowercase hex, no 0x" },
+      Problem: {
+        type: "object",
+        required: ["type", "title", "status", "detail", "code"],
+        properties: {
+          type: { type: "string" },
+          title: { type: "string" },
+          status: { type: "integer" },
+          detail: { type: "string" },
+          code: { type: "string" },
+          problems: { type: "array", items: { type: "string" } },
+          errorId: { type: "string" },
+        },
+      },
+      Anchor: {
+        type: "object",
+        properties: {
+          chainId: { type: "integer" },
+          registry: { type: "string" },
+          transactionHash: { type: "string" },
+          blockNumber: { type: "integer" },
+          blockHash: { type: "string" },
+          timestamp: { type: "integer", description: "seconds since the epoch" },
+          issuer: { type: "string" },
+        },
+      },
+      Municipality: { type: "object", properties: { name: { type: "string" }, ags: { type: "string", pattern: "^[0-9]{8}$" } } },
+      Receipt: {
+        type: "object",
+        required: ["type", "version", "document", "leaf", "proof", "root", "anchor", "municipality"],
+        properties: {
+          type: { const: "NotaryReceipt" },
+          version: { const: 1 },
+          document: { type: "object", properties: { sha256: { $ref: "#/components/schemas/Sha256" }, salt: { type: "string" } } },
+          leaf: { type: "string" },
+          proof: { type: "array", items: { type: "string" } },
+          root: { type: "string" },
+          anchor: { $ref: "#/components/schemas/Anchor" },
+          municipality: { $ref: "#/components/schemas/Municipality" },
+        },
+        additionalProperties: true,
+      },
+      Document: {
+        type: "object",
+        properties: {
+          sha256: { $ref: "#/components/schemas/Sha256" },
+          status: { enum: ["pending", "anchored", "revoked"] },
+          reference: { type: ["string", "null"] },
+          title: { type: ["string", "null"] },
+          public: { type: "boolean" },
+          cid: { type: ["string", "null"] },
+          batch: { type: ["object", "null"] },
+          revocation: { type: ["object", "null"] },
+          receiptUrl: { type: "string" },
+        },
+      },
+      Verdict: {
+        type: "object",
+        properties: {
+          sha256: { $ref: "#/components/schemas/Sha256" },
+          status: { enum: ["anchored", "pending", "revoked", "unknown"] },
+          anchor: { $ref: "#/components/schemas/Anchor" },
+          revocation: { type: "object" },
+          municipality: { $ref: "#/components/schemas/Municipality" },
+        },
+      },
+    },
+    responses: {
+      Problem: { description: "An error", content: { "application/problem+json": { schema: { $ref: "#/components/schemas/Problem" } } } },
+    },
+  },
+  paths: {
+    "/api/v1/documents": {
+      post: {
+        summary: "Notarise a document (multipart file) or a hash (JSON)",
+        security: clerk,
+        requestBody: {
+          required: true,
+          content: {
+            "multipart/form-data": {
+              schema: {
+                type: "object",
+                required: ["file"],
+                properties: { file: { type: "string", format: "binary" }, reference: { type: "string" }, title: { type: "string" }, public: { type: "boolean" } },
+              },
+            },
+            "application/json": {
+              schema: { type: "object", required: ["sha256"], properties: { sha256: { $ref: "#/components/schemas/Sha256" }, reference: { type: "string" }, title: { type: "string" } } },
+            },
+          },
+        },
+        responses: {
+          "202": ok("Accepted and durable; anchored with the next batch"),
+          "200": ok("Already notarised: the existing record", { $ref: "#/components/schemas/Document" }),
+          "400": problem, "401": problem, "413": problem, "415": problem,
+        },
+      },
+      get: {
+        summary: "List documents, newest first",
+        security: clerk,
+        parameters: [
+          { name: "status", in: "query", schema: { enum: ["pending", "anchored", "revoked"] } },
+          { name: "limit", in: "query", schema: { type: "integer", minimum: 1, maximum: 100, default: 20 } },
+          { name: "cursor", in: "query", schema: { type: "string" } },
+        ],
+        responses: { "200": ok("A page of documents and the next cursor"), "400": problem, "401": problem },
+      },
+    },
+    "/api/v1/documents/{sha256}": {
+      get: { summary: "A document's record", security: clerk, parameters: [sha256Param], responses: { "200": ok("The record", { $ref: "#/components/schemas/Document" }), "400": problem, "401": problem, "404": problem } },
+    },
+    "/api/v1/documents/{sha256}/revocation": {
+      post: {
+        summary: "Revoke a document on chain",
+        security: clerk,
+        parameters: [sha256Param],
+        requestBody: { required: true, content: json({ type: "object", required: ["reason"], properties: { reason: { type: "integer", minimum: 1, maximum: 255 }, note: { type: "string" } } }) },
+        responses: { "202": ok("Revocation recorded; sent on chain by the anchoring worker"), "400": problem, "401": problem, "404": problem, "409": problem },
+      },
+    },
+    "/api/v1/documents/{sha256}/content": {
+      get: {
+        summary: "The original, checked against its hash",
+        security: clerk,
+        parameters: [sha256Param],
+        responses: { "200": { description: "The original", content: { "application/octet-stream": {} } }, "401": problem, "404": problem, "500": problem },
+      },
+    },
+    "/api/v1/audit": {
+      get: {
+        summary: "The audit log: which clerk notarised, revoked or read what, newest first",
+        security: clerk,
+        parameters: [{ name: "limit", in: "query", schema: { type: "integer", minimum: 1, maximum: 10000, default: 100 } }],
+        responses: { "200": ok("Audit entries"), "401": problem },
+      },
+    },
+    "/api/v1/receipts/{sha256}": {
+      get: {
+        summary: "The receipt of an anchored document",
+        parameters: [sha256Param],
+        responses: { "200": ok("Receipt v1", { $ref: "#/components/schemas/Receipt" }), "202": ok("Pending: not anchored yet"), "400": problem, "404": problem },
+      },
+    },
+    "/api/v1/verify/{sha256}": {
+      get: { summary: "Verify a hash, checked against the chain now", parameters: [sha256Param], responses: { "200": ok("The verdict", { $ref: "#/components/schemas/Verdict" }), "400": problem } },
+    },
+    "/api/v1/verify": {
+      post: {
+        summary: "Verify a receipt against the chain alone, or a file (hashed, never stored)",
+        requestBody: {
+          required: true,
+          content: {
+            "application/json": { schema: { $ref: "#/components/schemas/Receipt" } },
+            "multipart/form-data": { schema: { type: "object", required: ["file"], properties: { file: { type: "string", format: "binary" } } } },
+          },
+        },
+        responses: { "200": ok("The verdict with a report per check"), "400": problem, "413": problem, "415": problem },
+      },
+    },
+    "/api/v1/registry": {
+      get: { summary: "The registry: chain, address, municipality, version", responses: { "200": ok("Registry facts") } },
+    },
+    "/healthz": { get: { summary: "Liveness", responses: { "200": ok("Alive") } } },
+    "/readyz": { get: { summary: "Readiness: store, chain, anchoring, IPFS", responses: { "200": ok("Ready"), "503": problem } } },
+    "/metrics": { get: { summary: "Prometheus metrics", responses: { "200": { description: "Metrics", content: { "text/plain": {} } } } } },
+    "/openapi.json": { get: { summary: "This document", responses: { "200": ok("OpenAPI 3.1") } } },
+  },
+} as const;

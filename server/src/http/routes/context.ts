@@ -1,0 +1,38 @@
+import type { Request } from "express";
+import type { Logger } from "pino";
+
+import type { AnchoringWorker } from "../../domain/anchoring/anchoringWorker.js";
+import type { Chain, Clock, ContentStore, Store } from "../../domain/ports.js";
+import type { Municipality } from "../../domain/types.js";
+import type { HashVerifier } from "../../domain/verification/verifyHash.js";
+import type { Metrics } from "../../metrics.js";
+
+/** Everything the HTTP layer needs, wired by main.ts (or a test). */
+export interface AppDeps {
+  store: Store;
+  content: ContentStore;
+  chain: Chain;
+  clock: Clock;
+  verifier: HashVerifier;
+  worker: Pick<AnchoringWorker, "nudge" | "health">;
+  metrics: Metrics;
+  logger: Logger;
+  registry: { chainId: number; address: string; municipality: Municipality; version: string };
+  maxUploadBytes: number;
+  batchMax: number;
+  ipfsMode: "embedded" | "kubo" | "off";
+  publicUrl?: string;
+}
+
+/** Absolute URL of a path on this server (PUBLIC_URL when configured). */
+export const absoluteUrl = (deps: AppDeps, req: Request, path: string): string =>
+  `${deps.publicUrl?.replace(/\/$/, "") ?? `${req.protocol}://${req.get("host")}`}${path}`;
+
+export const receiptPath = (sha256: string) => `/api/v1/receipts/${sha256}`;
+
+/** Runs a connect-style middleware inside a handler. */
+export const runMiddleware = (
+  mw: (req: Request, res: import("express").Response, next: (err?: unknown) => void) => void,
+  req: Request,
+  res: import("express").Response,
+) => new Promise<void>((resolve, reject) => mw(req, res, (err?: unknown) => (err ? reject(err) : resolve())));

@@ -1,0 +1,141 @@
+import { createHash } from "node:crypto";
+import { pipeline } from "node:stream/promises";
+
+import express, { type Router } from "express";
+import { z } from "zod";
+
+import { notariseDocument } from "../../domain/documents/notariseDocument.js";
+import { revokeDocument } from "../../domain/documents/revokeDocument.js";
+import { parseSha256 } from "../../domain/documents/sha256.js";
+import { getDocument } from "../../domain/receipts/getReceipt.js";
+import { statusOf } from "../../domain/types.js";
+import { NotaryError } from "../../errors.js";
+import { clerkAuth } from "../middleware/clerkAuth.js";
+import { HashingDiskStorage, type HashedFile, declaredLengthLimit, singleFile } from "../middleware/uploads.js";
+import { documentJson } from "../serialise.js";
+import { type AppDeps, absoluteUrl, receiptPath, runMiddleware } from "./context.js";
+
+const text = z.string().trim().max(200).optional();
+const uploadFields = z.strictObject({ reference: text, title: text, public: z.enum(["true", "false", "1", "0", "on", "off"]).optional() });
+const hashOnly = z.strictObject({ sha256: z.string(), reference: z.string().trim().max(200).optional(), title: text });
+const revocationBody = z.strictObject({ reason: z.number().int().min(1).max(255), note: z.string().trim().max(500).optional() });
+const listQuery = z.object({
+  status: z.enum(["pending", "anchored", "revoked"]).optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  cursor: z.string().regex(/^[0-9]{1,15}$/, "a cursor from a previous page").optional(),
+});
+
+/** Parses `value` with `schema` or throws INVALID_REQUEST listing the problems. */
+export function parseOr400<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.slice(0, 20).map((i) => `${i.path.join(".") || what}: ${i.message}`);
+  throw new NotaryError("INVALID_REQUEST", `Invalid ${what}: ${problems.join("; ")}`, { problems });
+}
+
+const SAFE_MEDIA_TYPES = new Set(["application/pdf", "image/png", "image/jpeg", "text/plain", "application/xml", "application/json"]);
+
+/** The clerk routes under /api/v1/documents. */
+export function documentRoutes(router: Router, deps: AppDeps): void {
+  const { store, content, clock } = deps;
+  const auth = clerkAuth(store);
+  const upload = singleFile(new HashingDiskStorage(content), deps.maxUploadBytes);
+  const json = express.json({ limit: "16kb", strict: true });
+  const notariseDeps = {
+    store,
+    content,
+    clock,
+    onAccepted: () => {
+      deps.metrics.documentsAccepted.inc();
+      void store.countUnbatched().then((n) => n >= deps.batchMax && deps.worker.nudge());
+    },
+  };
+
+  router.post("/api/v1/documents", auth, declaredLengthLimit(deps.maxUploadBytes), async (req, res) => {
+    let input;
+    if (req.is("multipart/form-data")) {
+      await runMiddleware(upload, req, res);
+      const file = req.file as unknown as HashedFile | undefined;
+      try {
+        const fields = parseOr400(uploadFields, { ...req.body }, "form fields");
+        if (!file?.tempPath) throw new NotaryError("INVALID_REQUEST", 'The multipart body needs a "file" part');
+        input = {
+          sha256: file.sha256,
+          reference: fields.reference || null,
+          title: fields.title || null,
+          public: ["true", "1", "on"].includes(fields.public ?? "false"),
+          upload: { tempPath: file.tempPath, size: file.size, mediaType: (req.file?.mimetype ?? "").slice(0, 100) || null },
+          clerk: req.clerk!,
+        };
+      } catch (e) {
+        if (file?.tempPath) await content.discard(file.tempPath);
+        throw e;
+      }
+    } else if (req.is("application/json")) {
+      await runMiddleware(json, req, res);
+      const body = parseOr400(hashOnly, req.body, "JSON body");
+      input = { sha256: parseSha256(body.sha256), reference: body.reference || null, title: body.title || null, public: false, clerk: req.clerk! };
+    } else {
+      throw new NotaryError("UNSUPPORTED_MEDIA_TYPE", "Send multipart/form-data with a file part, or application/json with a sha256");
+    }
+    const { created, document } = await notariseDocument(notariseDeps, input);
+    const receiptUrl = absoluteUrl(deps, req, receiptPath(document.sha256));
+    if (created) {
+      res.status(202).location(receiptUrl).json({ sha256: document.sha256, status: "pending", receiptUrl });
+    } else {
+      res.status(200).json(documentJson(await getDocument(store, document.sha256), receiptUrl));
+    }
+  });
+
+  router.get("/api/v1/documents", auth, async (req, res) => {
+    const q = parseOr400(listQuery, req.query, "query");
+    const docs = await store.listDocuments({ state: q.status, limit: q.limit, beforeSeq: q.cursor ? Number(q.cursor) : undefined });
+    const items = await Promise.all(
+      docs.map(async (d) => {
+        const batch = d.batchId === null ? null : await store.getBatch(d.batchId);
+        return documentJson({ ...d, batch, status: statusOf(d, batch) }, absoluteUrl(deps, req, receiptPath(d.sha256)));
+      }),
+    );
+    const nextCursor = docs.length === q.limit ? String(docs.at(-1)!.seq) : null;
+    res.json({ items, nextCursor });
+  });
+
+  router.get("/api/v1/documents/:sha256", auth, async (req, res) => {
+    const sha256 = parseSha256(req.params.sha256);
+    res.json(documentJson(await getDocument(store, sha256), absoluteUrl(deps, req, receiptPath(sha256))));
+  });
+
+  router.post("/api/v1/documents/:sha256/revocation", auth, json, async (req, res) => {
+    const sha256 = parseSha256(req.params.sha256);
+    if (!req.is("application/json")) throw new NotaryError("UNSUPPORTED_MEDIA_TYPE", 'Send application/json: { "reason": 1..255, "note": "…" }');
+    const body = parseOr400(revocationBody, req.body, "JSON body");
+    const doc = await revokeDocument(
+      { store, clock, onRequested: () => deps.worker.nudge() },
+      { sha256, reason: body.reason, note: body.note || null, clerk: req.clerk! },
+    );
+    res.status(202).json(documentJson(doc, absoluteUrl(deps, req, receiptPath(sha256))));
+  });
+
+  router.get("/api/v1/documents/:sha256/content", auth, async (req, res) => {
+    const sha256 = parseSha256(req.params.sha256);
+    const doc = await getDocument(store, sha256);
+    const check = doc.hasContent ? await content.open(sha256) : null;
+    if (!check) throw new NotaryError("CONTENT_NOT_AVAILABLE", "No original is stored for this document (hash-only or erased)", { sha256 });
+    const hash = createHash("sha256");
+    for await (const chunk of check) hash.update(chunk as Buffer);
+    if (hash.digest("hex") !== sha256) {
+      throw new NotaryError("CONTENT_CORRUPTED", "The stored original does not match its SHA-256; it is not served. Restore it from backup.", { sha256 });
+    }
+    await store.appendAudit({ at: clock.now(), clerk: req.clerk!.name, action: "read-content", sha256, detail: null });
+    const type = doc.mediaType && SAFE_MEDIA_TYPES.has(doc.mediaType) ? doc.mediaType : "application/octet-stream";
+    res.set({ "Content-Type": type, "Content-Disposition": `attachment; filename="${sha256}"`, "X-Content-Type-Options": "nosniff" });
+    if (doc.size !== null) res.set("Content-Length", String(doc.size));
+    await pipeline((await content.open(sha256))!, res);
+  });
+
+  router.get("/api/v1/audit", auth, async (req, res) => {
+    const { limit } = parseOr400(z.object({ limit: z.coerce.number().int().min(1).max(10_000).default(100) }), req.query, "query");
+    const entries = await store.listAudit(limit);
+    res.json({ items: entries.map((e) => ({ ...e, at: new Date(e.at).toISOString() })) });
+  });
+}

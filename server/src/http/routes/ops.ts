@@ -1,0 +1,48 @@
+import type { Router } from "express";
+
+import { sendProblem } from "../problem.js";
+import { openApiDocument } from "../openapi.js";
+import type { AppDeps } from "./context.js";
+
+const within = <T>(ms: number, p: Promise<T>) =>
+  Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms).unref())]);
+
+async function probe(fn: () => Promise<unknown>): Promise<{ ok: boolean; detail?: string }> {
+  try {
+    await within(2000, fn());
+    return { ok: true };
+  } catch (e) {
+    return { ok: false, detail: (e as Error).message.slice(0, 200) };
+  }
+}
+
+/** Liveness, readiness, metrics, OpenAPI. */
+export function opsRoutes(router: Router, deps: AppDeps): void {
+  router.get("/healthz", (_req, res) => {
+    res.json({ status: "ok" });
+  });
+
+  router.get("/readyz", async (_req, res) => {
+    const [store, chain] = await Promise.all([probe(() => deps.store.ping()), probe(() => deps.chain.blockNumber())]);
+    const anchoring = deps.worker.health;
+    const checks = {
+      store,
+      chain,
+      anchoring: { ok: anchoring.ok, ...(anchoring.lastError ? { detail: anchoring.lastError.slice(0, 200) } : {}) },
+      ipfs: { ok: true, mode: deps.ipfsMode },
+    };
+    if (store.ok && chain.ok) {
+      res.json({ status: "ready", checks });
+    } else {
+      sendProblem(res, 503, "NOT_READY", "Not ready", "A dependency is not reachable; see checks", { checks });
+    }
+  });
+
+  router.get("/metrics", async (_req, res) => {
+    res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
+  });
+
+  router.get("/openapi.json", (_req, res) => {
+    res.json(openApiDocument);
+  });
+}

@@ -1,0 +1,57 @@
+import express, { type Router } from "express";
+
+import { parseSha256 } from "../../domain/documents/sha256.js";
+import { getReceipt } from "../../domain/receipts/getReceipt.js";
+import { parseReceipt } from "../../domain/receipts/receipt.js";
+import { verifyReceipt } from "../../domain/verification/verifyReceipt.js";
+import { NotaryError } from "../../errors.js";
+import { HashOnlyStorage, type HashedFile, declaredLengthLimit, singleFile } from "../middleware/uploads.js";
+import { type AppDeps, runMiddleware } from "./context.js";
+
+/** Public routes: receipts, verification, registry facts. Nothing here reveals CIDs, keys or other documents' salts. */
+export function publicRoutes(router: Router, deps: AppDeps): void {
+  const { store, chain, verifier } = deps;
+  const municipality = deps.registry.municipality;
+  const receiptJson = express.json({ limit: "64kb", strict: true });
+  const hashOnlyUpload = singleFile(new HashOnlyStorage(), deps.maxUploadBytes);
+
+  router.get("/api/v1/receipts/:sha256", async (req, res) => {
+    const sha256 = parseSha256(req.params.sha256);
+    const result = await getReceipt(store, municipality, sha256);
+    res.set("Cache-Control", "no-store");
+    if (result.state === "pending") {
+      res.status(202).json({ sha256, status: "pending" });
+    } else {
+      res.status(200).json(result.receipt);
+    }
+  });
+
+  router.get("/api/v1/verify/:sha256", async (req, res) => {
+    const sha256 = parseSha256(req.params.sha256);
+    res.set("Cache-Control", "no-store").json(await verifier.verify(sha256));
+  });
+
+  router.post("/api/v1/verify", declaredLengthLimit(deps.maxUploadBytes), async (req, res) => {
+    res.set("Cache-Control", "no-store");
+    if (req.is("application/json")) {
+      await runMiddleware(receiptJson, req, res);
+      const receipt = parseReceipt(req.body);
+      const verdict = await verifyReceipt(receipt, chain);
+      res.json({ sha256: receipt.document.sha256, valid: verdict.status !== "invalid", ...verdict, municipality });
+      return;
+    }
+    if (req.is("multipart/form-data")) {
+      await runMiddleware(hashOnlyUpload, req, res);
+      const file = req.file as unknown as HashedFile | undefined;
+      if (!file?.sha256) throw new NotaryError("INVALID_REQUEST", 'The multipart body needs a "file" part');
+      res.json(await verifier.verify(file.sha256));
+      return;
+    }
+    throw new NotaryError("UNSUPPORTED_MEDIA_TYPE", "Send a receipt as application/json, or a file as multipart/form-data");
+  });
+
+  router.get("/api/v1/registry", (_req, res) => {
+    const { chainId, address, version } = deps.registry;
+    res.json({ chainId, registry: address, municipality, version });
+  });
+}

@@ -1,0 +1,145 @@
+import { mkdir } from "node:fs/promises";
+import type { AddressInfo } from "node:net";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+import { JsonRpcProvider, type Provider, type Signer, Wallet } from "ethers";
+
+import { chainProbe } from "./adapters/chain/chainProbe.js";
+import { type EmbeddedNode, startEmbeddedNode } from "./adapters/chain/embeddedNode.js";
+import { EthersChain } from "./adapters/chain/ethersChain.js";
+import { DurableFiles } from "./adapters/files/durableFiles.js";
+import { SqliteStore } from "./adapters/store/sqliteStore.js";
+import { createApp } from "./app.js";
+import { type Config, EMBEDDED_DEV_KEY, loadConfig } from "./config.js";
+import { AnchoringWorker } from "./domain/anchoring/anchoringWorker.js";
+import type { Clock } from "./domain/ports.js";
+import { connectRegistry } from "./domain/registry/connectRegistry.js";
+import { HashVerifier } from "./domain/verification/verifyHash.js";
+import { NotaryError, isNotaryError } from "./errors.js";
+import { createLogger } from "./logger.js";
+import { createMetrics } from "./metrics.js";
+
+const systemClock: Clock = { now: () => Date.now() };
+
+/** Where the chain comes from when not from the configuration (tests pass Hardhat's in-process network). */
+export interface ChainOverride {
+  provider: Provider;
+  signer: Signer;
+}
+
+export interface RunningServer {
+  url: string;
+  registry: string;
+  chainUrl: string | null;
+  close(): Promise<void>;
+}
+
+async function openChain(config: Config, override?: ChainOverride) {
+  if (override) return { ...override, node: null as EmbeddedNode | null, url: null as string | null };
+  let url = config.RPC_URL;
+  let node: EmbeddedNode | null = null;
+  if (!url) {
+    node = await startEmbeddedNode(config.dataDir, config.CHAIN_PORT);
+    url = node.url;
+  }
+  // staticNetwork and no cache: one signer, one writer, nonces never stale (DESIGN.md "Environment facts").
+  const provider = new JsonRpcProvider(url, undefined, { staticNetwork: true, cacheTimeout: -1, pollingInterval: 250 });
+  const signer = new Wallet(config.SIGNER_KEY ?? EMBEDDED_DEV_KEY, provider);
+  return { provider, signer, node, url };
+}
+
+/**
+ * Starts everything: store, originals, chain (the embedded Hardhat node unless
+ * RPC_URL is set), registry (deployed when needed), anchoring worker, HTTP.
+ */
+export async function startServer(config: Config, override?: ChainOverride): Promise<RunningServer> {
+  const logger = createLogger(config.LOG_LEVEL);
+  if (config.IPFS_MODE !== "off") {
+    throw new NotaryError("CONFIG_INVALID", `IPFS_MODE=${config.IPFS_MODE} is not available yet; use IPFS_MODE=off (originals stay in the data directory)`);
+  }
+  await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
+  const store = new SqliteStore(path.join(config.dataDir, "notary.db"));
+  const content = new DurableFiles(config.dataDir);
+  await content.init();
+  const { provider, signer, node, url: chainUrl } = await openChain(config, override);
+  try {
+    const signerAddress = await signer.getAddress();
+    const municipality = { name: config.MUNICIPALITY_NAME, ags: config.MUNICIPALITY_AGS };
+    const { registry, chainId } = await connectRegistry({
+      store, probe: chainProbe(provider, signer), signer: signerAddress, municipality, configured: config.REGISTRY_ADDRESS, log: logger,
+    });
+    const chain = new EthersChain(provider, signer, registry, chainId);
+    const onChainMunicipality = await chain.municipality();
+    const metrics = createMetrics(() => store.countUnbatched());
+    const verifier = new HashVerifier({ store, chain, clock: systemClock, municipality: onChainMunicipality });
+    const worker = new AnchoringWorker({
+      store, chain, clock: systemClock, log: logger,
+      confirmations: config.CONFIRMATIONS, batchIntervalMs: config.BATCH_INTERVAL_MS, batchMax: config.BATCH_MAX,
+      onBatchConfirmed: (batch, createdAt) => {
+        metrics.batchesAnchored.inc();
+        metrics.documentsAnchored.inc(batch.leafCount);
+        const now = systemClock.now();
+        for (const t of createdAt) metrics.anchorLatency.observe((now - t) / 1000);
+      },
+    });
+    const app = createApp({
+      store, content, chain, clock: systemClock, verifier, worker, metrics, logger,
+      registry: { chainId, address: registry, municipality: onChainMunicipality, version: await chain.version() },
+      maxUploadBytes: config.MAX_UPLOAD_BYTES, batchMax: config.BATCH_MAX, ipfsMode: config.IPFS_MODE, publicUrl: config.PUBLIC_URL,
+    });
+    const server = app.listen(config.PORT, config.HOST);
+    await new Promise<void>((resolve, reject) => server.once("listening", resolve).once("error", reject));
+    server.requestTimeout = 30 * 60_000;
+    worker.start();
+    const { port } = server.address() as AddressInfo;
+    const url = `http://${config.HOST.includes(":") ? `[${config.HOST}]` : config.HOST}:${port}`;
+    logger.info({ url, registry, chainId, chain: chainUrl ?? "in-process", dataDir: config.dataDir }, `Notary listening on ${url}`);
+
+    let closing: Promise<void> | undefined;
+    const close = () =>
+      (closing ??= (async () => {
+        logger.info("shutting down: draining requests");
+        const drained = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeIdleConnections();
+        const force = setTimeout(() => server.closeAllConnections(), 30_000).unref();
+        await drained;
+        clearTimeout(force);
+        await worker.stop();
+        await store.close();
+        await node?.stop();
+        logger.info("stopped");
+      })());
+    return { url, registry, chainUrl, close };
+  } catch (e) {
+    await store.close();
+    await node?.stop();
+    throw e;
+  }
+}
+
+async function main(): Promise<void> {
+  let running: RunningServer;
+  try {
+    running = await startServer(loadConfig());
+  } catch (e) {
+    console.error(isNotaryError(e) ? `notary: ${e.message}` : e);
+    process.exit(1);
+  }
+  console.error(
+    `\n  Notary is running: ${running.url}\n  API: ${running.url}/openapi.json\n  Create a clerk key: npx notary clerk add "<name>"\n`,
+  );
+  for (const signal of ["SIGTERM", "SIGINT"] as const) {
+    process.once(signal, () => {
+      running.close().then(
+        () => process.exit(0),
+        (e) => {
+          console.error(e);
+          process.exit(1);
+        },
+      );
+    });
+  }
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) await main();
