@@ -11,6 +11,22 @@ import { requestSerializer } from "./logger.js";
 
 export type { AppDeps } from "./http/routes/context.js";
 
+interface Layer {
+  route?: { path: string; methods: Record<string, boolean> };
+  handle?: { stack?: Layer[] };
+}
+
+/** Every route of the app as "METHOD /path/{param}" (for the OpenAPI check). */
+export function listRoutes(app: Express): string[] {
+  const walk = (stack: Layer[]): string[] =>
+    stack.flatMap((layer) =>
+      layer.route
+        ? Object.keys(layer.route.methods).map((m) => `${m.toUpperCase()} ${layer.route!.path.replace(/:(\w+)/g, "{$1}")}`)
+        : walk(layer.handle?.stack ?? []),
+    );
+  return walk((app as unknown as { router: { stack: Layer[] } }).router.stack);
+}
+
 /** The Express app; it never listens (startServer / tests do). */
 export function createApp(deps: AppDeps): Express {
   const app = express();

@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
+import type { Express } from "express";
 import { JsonRpcProvider, type Provider, type Signer, Wallet } from "ethers";
 
 import { chainProbe } from "./adapters/chain/chainProbe.js";
@@ -30,6 +31,7 @@ export interface ChainOverride {
 
 export interface RunningServer {
   url: string;
+  app: Express;
   registry: string;
   chainUrl: string | null;
   close(): Promise<void>;
@@ -110,7 +112,7 @@ export async function startServer(config: Config, override?: ChainOverride): Pro
         await node?.stop();
         logger.info("stopped");
       })());
-    return { url, registry, chainUrl, close };
+    return { url, app, registry, chainUrl, close };
   } catch (e) {
     await store.close();
     await node?.stop();

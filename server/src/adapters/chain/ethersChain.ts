@@ -1,4 +1,4 @@
-import { Contract, type ContractRunner, type Provider, type Signer, isError } from "ethers";
+import { Contract, type ContractRunner, Interface, type Provider, type Signer, isError } from "ethers";
 
 import { NotaryError } from "../../errors.js";
 import type { Chain, MinedTx, OnChainAnchor, OnChainRevocation } from "../../domain/ports.js";
@@ -17,11 +17,27 @@ const REVERTS: Record<string, "ALREADY_ANCHORED" | "ALREADY_REVOKED" | "INVALID_
   AccessControlUnauthorizedAccount: "REGISTRY_MISMATCH",
 };
 
+const REGISTRY = new Interface(REGISTRY_ABI);
+
+/** The custom error of a revert: decoded by ethers, or from the revert data (a signer's gas estimate leaves it undecoded). */
+function revertOf(e: unknown): { name: string; args: unknown[] } | null {
+  if (!isError(e, "CALL_EXCEPTION")) return null;
+  if (e.revert) return { name: e.revert.name, args: [...e.revert.args] };
+  if (!e.data) return null;
+  try {
+    const parsed = REGISTRY.parseError(e.data);
+    return parsed ? { name: parsed.name, args: [...parsed.args] } : null;
+  } catch {
+    return null;
+  }
+}
+
 /** Turns a revert into a NotaryError by the custom error's name, and network failures into CHAIN_UNAVAILABLE. */
 export function toDomainError(e: unknown): unknown {
-  if (isError(e, "CALL_EXCEPTION") && e.revert?.name && REVERTS[e.revert.name]) {
-    const args = e.revert.args.map((a: unknown) => (typeof a === "bigint" ? Number(a) : a));
-    return new NotaryError(REVERTS[e.revert.name]!, `registry reverted with ${e.revert.name}`, { revert: e.revert.name, args }, { cause: e });
+  const revert = revertOf(e);
+  if (revert && REVERTS[revert.name]) {
+    const args = revert.args.map((a) => (typeof a === "bigint" ? Number(a) : a));
+    return new NotaryError(REVERTS[revert.name]!, `registry reverted with ${revert.name}`, { revert: revert.name, args }, { cause: e });
   }
   if (isError(e, "NETWORK_ERROR") || isError(e, "TIMEOUT") || isError(e, "SERVER_ERROR") || (e as { code?: string })?.code === "ECONNREFUSED") {
     return new NotaryError("CHAIN_UNAVAILABLE", "the chain's JSON-RPC endpoint is not reachable", {}, { cause: e });
