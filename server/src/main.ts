@@ -60,6 +60,9 @@ export async function startServer(config: Config, override?: ChainOverride): Pro
   if (config.IPFS_MODE !== "off") {
     throw new NotaryError("CONFIG_INVALID", `IPFS_MODE=${config.IPFS_MODE} is not available yet; use IPFS_MODE=off (originals stay in the data directory)`);
   }
+  if (!config.RPC_URL && !override && config.CONFIRMATIONS > 1) {
+    throw new NotaryError("CONFIG_INVALID", "The embedded Hardhat node mines a block only per transaction: keep CONFIRMATIONS=1 with it");
+  }
   await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
   const store = new SqliteStore(path.join(config.dataDir, "notary.db"));
   const content = new DurableFiles(config.dataDir);
@@ -103,9 +106,12 @@ export async function startServer(config: Config, override?: ChainOverride): Pro
       (closing ??= (async () => {
         logger.info("shutting down: draining requests");
         const drained = new Promise<void>((resolve) => server.close(() => resolve()));
+        // Keep-alive connections become idle as their requests finish: close them as they do.
+        const idle = setInterval(() => server.closeIdleConnections(), 100);
         server.closeIdleConnections();
         const force = setTimeout(() => server.closeAllConnections(), 30_000).unref();
         await drained;
+        clearInterval(idle);
         clearTimeout(force);
         await worker.stop();
         await store.close();

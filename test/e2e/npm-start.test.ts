@@ -94,6 +94,10 @@ describe("npm start, end to end", function () {
     await statusOf(hash, "revoked");
     expect(await verifyIndependently(receipt, chain)).to.equal("revoked");
     chain.destroy();
+    // The server logs JSON with request ids, but never a document's hash or a key.
+    expect(output).to.match(/"req":\{"id":"[0-9a-f-]{36}","method":"GET","url":"\/api\/v1\/verify\/\{sha256\}"/);
+    expect(output).to.not.include(hash);
+    expect(output).to.not.include(key);
 
     await stop();
     await start(); // a new Hardhat node: the old chain is gone

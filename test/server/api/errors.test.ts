@@ -136,6 +136,17 @@ describe("API: pending state, bad input and authorisation", function () {
     });
   }
 
+  it("refuses a removed clerk's key at once, and accepts a valid one", async function () {
+    const removedKey = await server.clerkKey("Leaving Clerk");
+    expect((await server.api("/api/v1/documents", { key: removedKey })).status).to.equal(200);
+    const { SqliteStore } = await import("../../../server/src/adapters/store/sqliteStore.js");
+    const store = new SqliteStore(path.join(server.dataDir, "notary.db"));
+    await store.removeClerk("Leaving Clerk", Date.now());
+    await store.close();
+    await expectProblem(await server.api("/api/v1/documents", { key: removedKey }), 401, "UNAUTHORIZED");
+    expect((await server.api("/api/v1/documents", { key })).status).to.equal(200);
+  });
+
   it("answers unknown routes with a problem+json 404", async function () {
     await expectProblem(await server.api("/api/v2/nothing"), 404, "ROUTE_NOT_FOUND");
   });
