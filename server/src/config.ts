@@ -41,8 +41,8 @@ export const configSchema = z
     BATCH_MAX: int(1, 65_536).default(1024),
     /** Largest accepted upload in bytes. @default 52428800 (50 MiB) */
     MAX_UPLOAD_BYTES: int(1, 64 * 1024 ** 3).default(50 * 1024 ** 2),
-    /** Where originals go: embedded IPFS, a Kubo node, or only the data dir. @default off (IPFS is not built yet) */
-    IPFS_MODE: z.enum(["embedded", "kubo", "off"]).default("off"),
+    /** Where (encrypted) originals go: an embedded IPFS node, a Kubo node, or only the data dir. @default embedded */
+    IPFS_MODE: z.enum(["embedded", "kubo", "off"]).default("embedded"),
     /** Kubo RPC API, with IPFS_MODE=kubo. */
     KUBO_API_URL: z.preprocess(emptyAsUndefined, z.url().optional()),
     /** Master key for document keys (hex, 32 bytes); unset: a key file in the data dir. */

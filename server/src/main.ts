@@ -9,6 +9,12 @@ import { JsonRpcProvider, type Provider, type Signer, Wallet } from "ethers";
 import { chainProbe } from "./adapters/chain/chainProbe.js";
 import { type EmbeddedNode, startEmbeddedNode } from "./adapters/chain/embeddedNode.js";
 import { EthersChain } from "./adapters/chain/ethersChain.js";
+import type { BlobStore } from "./adapters/content/blobs.js";
+import { loadMasterKey } from "./adapters/content/envelope.js";
+import { HeliaBlobs } from "./adapters/content/heliaBlobs.js";
+import { KuboBlobs } from "./adapters/content/kuboBlobs.js";
+import { LocalBlobs } from "./adapters/content/localBlobs.js";
+import { Originals } from "./adapters/content/originals.js";
 import { DurableFiles } from "./adapters/files/durableFiles.js";
 import { SqliteStore } from "./adapters/store/sqliteStore.js";
 import { createApp } from "./app.js";
@@ -37,6 +43,12 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+function blobStoreFor(config: Config): BlobStore {
+  if (config.IPFS_MODE === "kubo") return new KuboBlobs(config.KUBO_API_URL!);
+  if (config.IPFS_MODE === "embedded") return new HeliaBlobs(path.join(config.dataDir, "ipfs"));
+  return new LocalBlobs(path.join(config.dataDir, "originals"));
+}
+
 async function openChain(config: Config, override?: ChainOverride) {
   if (override) return { ...override, node: null as EmbeddedNode | null, url: null as string | null };
   let url = config.RPC_URL;
@@ -57,16 +69,20 @@ async function openChain(config: Config, override?: ChainOverride) {
  */
 export async function startServer(config: Config, override?: ChainOverride): Promise<RunningServer> {
   const logger = createLogger(config.LOG_LEVEL);
-  if (config.IPFS_MODE !== "off") {
-    throw new NotaryError("CONFIG_INVALID", `IPFS_MODE=${config.IPFS_MODE} is not available yet; use IPFS_MODE=off (originals stay in the data directory)`);
-  }
   if (!config.RPC_URL && !override && config.CONFIRMATIONS > 1) {
     throw new NotaryError("CONFIG_INVALID", "The embedded Hardhat node mines a block only per transaction: keep CONFIRMATIONS=1 with it");
   }
   await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
   const store = new SqliteStore(path.join(config.dataDir, "notary.db"));
-  const content = new DurableFiles(config.dataDir);
-  await content.init();
+  const temp = new DurableFiles(config.dataDir);
+  await temp.init();
+  const content = new Originals(temp, blobStoreFor(config), await loadMasterKey(config.MASTER_KEY, path.join(config.dataDir, "master.key")));
+  try {
+    await content.ready();
+  } catch (e) {
+    await store.close();
+    throw e;
+  }
   const { provider, signer, node, url: chainUrl } = await openChain(config, override);
   try {
     const signerAddress = await signer.getAddress();
@@ -91,7 +107,7 @@ export async function startServer(config: Config, override?: ChainOverride): Pro
     const app = createApp({
       store, content, chain, clock: systemClock, verifier, worker, metrics, logger,
       registry: { chainId, address: registry, municipality: onChainMunicipality, version: await chain.version() },
-      maxUploadBytes: config.MAX_UPLOAD_BYTES, batchMax: config.BATCH_MAX, ipfsMode: config.IPFS_MODE, publicUrl: config.PUBLIC_URL,
+      maxUploadBytes: config.MAX_UPLOAD_BYTES, batchMax: config.BATCH_MAX, publicUrl: config.PUBLIC_URL,
     });
     const server = app.listen(config.PORT, config.HOST);
     await new Promise<void>((resolve, reject) => server.once("listening", resolve).once("error", reject));
@@ -114,12 +130,14 @@ export async function startServer(config: Config, override?: ChainOverride): Pro
         clearInterval(idle);
         clearTimeout(force);
         await worker.stop();
+        await content.close();
         await store.close();
         await node?.stop();
         logger.info("stopped");
       })());
     return { url, app, registry, chainUrl, close };
   } catch (e) {
+    await content.close();
     await store.close();
     await node?.stop();
     throw e;

@@ -1,7 +1,7 @@
 import type { AnchorFacts, AuditEntry, BatchRecord, Clerk, DocumentRecord, Municipality } from "./types.js";
 
 /** A new document as the upload path hands it over. */
-export type NewDocument = Omit<DocumentRecord, "seq" | "batchId" | "leaf" | "leafIndex" | "proof" | "revocation">;
+export type NewDocument = Omit<DocumentRecord, "seq" | "batchId" | "leaf" | "leafIndex" | "proof" | "revocation" | "erasure">;
 
 export interface LeafAssignment {
   sha256: string;
@@ -32,7 +32,9 @@ export interface Store {
   confirmRevocation(sha256: string, r: { transactionHash: string | null; timestamp: number }): Promise<void>;
   /** After a chain reset: every batch is forgotten and every document queued again (salts kept). */
   requeueAll(): Promise<{ documents: number; batches: number }>;
-  setContent(sha256: string, c: { hasContent: boolean; cid: string | null }): Promise<void>;
+  setContent(sha256: string, c: StoredContent & { cid: string | null }): Promise<void>;
+  /** Forgets an original: its ref and key are deleted from the database (securely) and the erasure recorded. */
+  eraseContent(sha256: string, e: { at: number; by: string }): Promise<void>;
   getMeta(key: string): Promise<string | null>;
   setMeta(key: string, value: string): Promise<void>;
   addClerk(name: string, keyHash: string, at: number): Promise<Clerk>;
@@ -86,17 +88,27 @@ export interface Chain {
   blockNumber(): Promise<number>;
 }
 
-/** Where originals live (the data dir now; IPFS behind the same port later). */
+/** A kept original: where it is (`local:<sha256>` or a CID) and its wrapped key (null when public). */
+export interface StoredContent {
+  ref: string;
+  key: string | null;
+}
+
+/** Where originals live: encrypted, in the data dir or IPFS (adapters/content/originals.ts). */
 export interface ContentStore {
-  /** Makes a fully written, fsynced temporary file the durable original of `sha256`. */
-  adopt(tempPath: string, sha256: string): Promise<void>;
-  /** A readable stream of the original, or null when there is none. */
-  open(sha256: string): Promise<NodeJS.ReadableStream | null>;
-  remove(sha256: string): Promise<void>;
+  readonly mode: "off" | "embedded" | "kubo";
+  /** A path for a temporary upload file (same filesystem as the originals). */
+  tempPath(): string;
   /** Deletes a temporary upload file that is not needed (a duplicate, an aborted upload). */
   discard(tempPath: string): Promise<void>;
-  /** Temporary files for uploads in progress; same filesystem as the originals. */
-  tempPath(): string;
+  /** Keeps a fully written temporary upload as an original; durable when it resolves, the temporary file gone. */
+  keep(tempPath: string, sha256: string, opts: { public: boolean }): Promise<StoredContent>;
+  /** The original, decrypted; the stream fails with CONTENT_CORRUPTED if it was tampered with. */
+  open(stored: StoredContent): Promise<NodeJS.ReadableStream>;
+  /** Unpins and deletes the original's blocks or file. */
+  erase(stored: StoredContent): Promise<void>;
+  ready(): Promise<void>;
+  close(): Promise<void>;
 }
 
 export interface Clock {

@@ -23,7 +23,11 @@ export interface DocumentRecord {
   size: number | null;
   mediaType: string | null;
   hasContent: boolean;
+  /** IPFS CID of the (encrypted) original; null in the data dir, for hash-only documents, or after erasure. */
   cid: string | null;
+  /** Where the original is kept and its wrapped key; never leaves the server. */
+  content: { ref: string; key: string | null } | null;
+  erasure: { at: number; by: string } | null;
   createdAt: number;
   createdBy: string | null;
   batchId: number | null;

@@ -145,6 +145,12 @@ export const openApiDocument = {
         parameters: [sha256Param],
         responses: { "200": { description: "The original", content: { "application/octet-stream": {} } }, "401": problem, "404": problem, "500": problem },
       },
+      delete: {
+        summary: "Erase the original (GDPR Art. 17): unpinned, blocks removed, document key destroyed; the anchor and receipt stay valid",
+        security: clerk,
+        parameters: [sha256Param],
+        responses: { "200": ok("The record, without content", { $ref: "#/components/schemas/Document" }), "401": problem, "404": problem },
+      },
     },
     "/api/v1/audit": {
       get: {

@@ -14,6 +14,8 @@ export function documentJson(doc: DocumentView, receiptUrl: string) {
     mediaType: doc.mediaType,
     hasContent: doc.hasContent,
     cid: doc.cid,
+    storage: doc.content ? (doc.content.key ? "encrypted" : "public") : null,
+    erasure: doc.erasure && { at: iso(doc.erasure.at), by: doc.erasure.by },
     createdAt: iso(doc.createdAt),
     createdBy: doc.createdBy,
     batch: doc.batch && {

@@ -62,19 +62,30 @@ describe("API: notarise, anchor, receipt, verify, revoke", function () {
     expect(tx!.data).to.not.include(sha256(doc));
   });
 
-  it("stores the original by its hash, never by the client's file name, and serves it back to clerks", async function () {
-    const doc = pdf("Hundeerlaubnis " + randomBytes(8).toString("hex"));
+  it("pins the original encrypted in the embedded IPFS node, shows its CID to clerks only, and serves it back", async function () {
+    const marker = "Hundeerlaubnis-" + randomBytes(12).toString("hex");
+    const doc = pdf(marker);
     await server.api("/api/v1/documents", { method: "POST", key, body: uploadForm(doc, {}, "../../etc/passwd") });
-    const stored = path.join(server.dataDir, "originals", sha256(doc).slice(0, 2), sha256(doc));
-    expect(await readFile(stored, "utf8")).to.equal(doc);
-    const everything = await readdir(server.dataDir, { recursive: true });
-    expect(everything.some((f) => f.includes("passwd"))).to.equal(false);
+    const record = await (await server.api(`/api/v1/documents/${sha256(doc)}`, { key })).json();
+    expect(record.cid).to.match(/^Qm[1-9A-HJ-NP-Za-km-z]{44}$/);
+    expect(record.storage).to.equal("encrypted");
     expect(await readdir(path.join(server.dataDir, "tmp"))).to.deep.equal([]);
+
+    // No file under the data dir holds the plaintext, nor a name the client chose.
+    const files = await readdir(server.dataDir, { recursive: true, withFileTypes: true });
+    expect(files.some((f) => f.name.includes("passwd"))).to.equal(false);
+    for (const f of files.filter((e) => e.isFile())) {
+      const bytes = await readFile(path.join(f.parentPath, f.name));
+      expect(bytes.includes(marker), `${f.parentPath}/${f.name}`).to.equal(false);
+    }
 
     const res = await server.api(`/api/v1/documents/${sha256(doc)}/content`, { key });
     expect(res.status).to.equal(200);
     expect(res.headers.get("content-disposition")).to.equal(`attachment; filename="${sha256(doc)}"`);
     expect(await res.text()).to.equal(doc);
+    const receipt = await receiptOf(sha256(doc));
+    expect(JSON.stringify(receipt)).to.not.include(record.cid);
+    expect(JSON.stringify(await (await server.api(`/api/v1/verify/${sha256(doc)}`)).json())).to.not.include(record.cid);
   });
 
   it("returns the existing record with 200 for the same document again, and anchors it once", async function () {

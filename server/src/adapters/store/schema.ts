@@ -69,4 +69,10 @@ export const MIGRATIONS: string[] = [
     detail TEXT
   );
   `,
+  `
+  ALTER TABLE documents ADD COLUMN content_ref TEXT;
+  ALTER TABLE documents ADD COLUMN content_key TEXT;
+  ALTER TABLE documents ADD COLUMN erased_at INTEGER;
+  ALTER TABLE documents ADD COLUMN erased_by TEXT;
+  `,
 ];

@@ -19,6 +19,8 @@ const toDocument = (r: Row): DocumentRecord => ({
   mediaType: (r.media_type as string | null) ?? null,
   hasContent: r.has_content === 1,
   cid: (r.cid as string | null) ?? null,
+  content: r.content_ref === null ? null : { ref: r.content_ref as string, key: (r.content_key as string | null) ?? null },
+  erasure: r.erased_at === null ? null : { at: Number(r.erased_at), by: r.erased_by as string },
   createdAt: Number(r.created_at),
   createdBy: (r.created_by as string | null) ?? null,
   batchId: r.batch_id === null ? null : Number(r.batch_id),
@@ -79,7 +81,7 @@ export class SqliteStore implements Store {
   constructor(file: string) {
     mkdirSync(path.dirname(file), { recursive: true });
     this.db = new DatabaseSync(file, { timeout: 5000, enableForeignKeyConstraints: true });
-    this.db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;");
+    this.db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA secure_delete = ON;");
     this.migrate();
   }
 
@@ -120,10 +122,10 @@ export class SqliteStore implements Store {
 
   async insertDocument(doc: NewDocument) {
     const changes = this.run(
-      `INSERT INTO documents (sha256, salt, reference, title, is_public, size, media_type, has_content, cid, created_at, created_by)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (sha256) DO NOTHING`,
+      `INSERT INTO documents (sha256, salt, reference, title, is_public, size, media_type, has_content, cid, content_ref, content_key, created_at, created_by)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (sha256) DO NOTHING`,
       doc.sha256, doc.salt, doc.reference, doc.title, doc.public ? 1 : 0, doc.size, doc.mediaType,
-      doc.hasContent ? 1 : 0, doc.cid, doc.createdAt, doc.createdBy,
+      doc.hasContent ? 1 : 0, doc.cid, doc.content?.ref ?? null, doc.content?.key ?? null, doc.createdAt, doc.createdBy,
     );
     return { inserted: changes === 1, record: (await this.getDocument(doc.sha256))! };
   }
@@ -232,8 +234,20 @@ export class SqliteStore implements Store {
     });
   }
 
-  async setContent(sha256: string, c: { hasContent: boolean; cid: string | null }) {
-    this.run("UPDATE documents SET has_content = ?, cid = ? WHERE sha256 = ?", c.hasContent ? 1 : 0, c.cid, sha256);
+  async setContent(sha256: string, c: { ref: string; key: string | null; cid: string | null }) {
+    this.run(
+      "UPDATE documents SET has_content = 1, cid = ?, content_ref = ?, content_key = ?, erased_at = NULL, erased_by = NULL WHERE sha256 = ?",
+      c.cid, c.ref, c.key, sha256,
+    );
+  }
+
+  async eraseContent(sha256: string, e: { at: number; by: string }) {
+    this.run(
+      "UPDATE documents SET has_content = 0, cid = NULL, content_ref = NULL, content_key = NULL, erased_at = ?, erased_by = ? WHERE sha256 = ?",
+      e.at, e.by, sha256,
+    );
+    // secure_delete zeroes the freed bytes of the key; the checkpoint moves them out of the WAL.
+    this.db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
   }
 
   async getMeta(key: string) {

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 
-import type { Clock, ContentStore, Store } from "../ports.js";
+import type { Clock, ContentStore, Store, StoredContent } from "../ports.js";
 import type { Clerk, DocumentRecord } from "../types.js";
 
 export interface NotariseInput {
@@ -21,6 +21,9 @@ export interface NotariseDeps {
   onAccepted?: (doc: DocumentRecord) => void;
 }
 
+/** The IPFS CID of kept content; null when it is kept in the data dir. */
+const cidOf = (kept: StoredContent | null): string | null => (kept && !kept.ref.startsWith("local:") ? kept.ref : null);
+
 /** A fresh random 32-byte salt: the leaf of a document cannot be guessed from its hash. */
 export const newSalt = (): string => "0x" + randomBytes(32).toString("hex");
 
@@ -37,7 +40,7 @@ export async function notariseDocument(deps: NotariseDeps, input: NotariseInput)
     await keepContentOfDuplicate(deps, existing, input);
     return { created: false, document: (await store.getDocument(input.sha256))! };
   }
-  if (input.upload) await content.adopt(input.upload.tempPath, input.sha256);
+  const kept = input.upload ? await content.keep(input.upload.tempPath, input.sha256, { public: input.public }) : null;
   const { inserted, record } = await store.insertDocument({
     sha256: input.sha256,
     salt: newSalt(),
@@ -46,8 +49,9 @@ export async function notariseDocument(deps: NotariseDeps, input: NotariseInput)
     public: input.public,
     size: input.upload?.size ?? null,
     mediaType: input.upload?.mediaType ?? null,
-    hasContent: input.upload !== undefined,
-    cid: null,
+    hasContent: kept !== null,
+    cid: cidOf(kept),
+    content: kept,
     createdAt: clock.now(),
     createdBy: input.clerk.name,
   });
@@ -65,6 +69,6 @@ async function keepContentOfDuplicate(deps: NotariseDeps, existing: DocumentReco
     await deps.content.discard(input.upload.tempPath);
     return;
   }
-  await deps.content.adopt(input.upload.tempPath, input.sha256);
-  await deps.store.setContent(input.sha256, { hasContent: true, cid: null });
+  const kept = await deps.content.keep(input.upload.tempPath, input.sha256, { public: input.public || existing.public });
+  await deps.store.setContent(input.sha256, { ...kept, cid: cidOf(kept) });
 }

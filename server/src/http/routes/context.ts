@@ -20,7 +20,6 @@ export interface AppDeps {
   registry: { chainId: number; address: string; municipality: Municipality; version: string };
   maxUploadBytes: number;
   batchMax: number;
-  ipfsMode: "embedded" | "kubo" | "off";
   publicUrl?: string;
 }
 

@@ -5,6 +5,7 @@ import express, { type Router } from "express";
 import { z } from "zod";
 
 import { notariseDocument } from "../../domain/documents/notariseDocument.js";
+import { eraseContent } from "../../domain/documents/eraseContent.js";
 import { revokeDocument } from "../../domain/documents/revokeDocument.js";
 import { parseSha256 } from "../../domain/documents/sha256.js";
 import { getDocument } from "../../domain/receipts/getReceipt.js";
@@ -119,10 +120,13 @@ export function documentRoutes(router: Router, deps: AppDeps): void {
   router.get("/api/v1/documents/:sha256/content", auth, async (req, res) => {
     const sha256 = parseSha256(req.params.sha256);
     const doc = await getDocument(store, sha256);
-    const check = doc.hasContent ? await content.open(sha256) : null;
-    if (!check) throw new NotaryError("CONTENT_NOT_AVAILABLE", "No original is stored for this document (hash-only or erased)", { sha256 });
+    if (!doc.content) {
+      const why = doc.erasure ? `was erased on ${new Date(doc.erasure.at).toISOString()} by ${doc.erasure.by}` : "was never stored (hash only)";
+      throw new NotaryError("CONTENT_NOT_AVAILABLE", `The original of this document ${why}`, { sha256 });
+    }
+    // First pass: decrypt and check the hash; nothing is sent unless it matches.
     const hash = createHash("sha256");
-    for await (const chunk of check) hash.update(chunk as Buffer);
+    for await (const chunk of await content.open(doc.content)) hash.update(chunk as Buffer);
     if (hash.digest("hex") !== sha256) {
       throw new NotaryError("CONTENT_CORRUPTED", "The stored original does not match its SHA-256; it is not served. Restore it from backup.", { sha256 });
     }
@@ -130,7 +134,13 @@ export function documentRoutes(router: Router, deps: AppDeps): void {
     const type = doc.mediaType && SAFE_MEDIA_TYPES.has(doc.mediaType) ? doc.mediaType : "application/octet-stream";
     res.set({ "Content-Type": type, "Content-Disposition": `attachment; filename="${sha256}"`, "X-Content-Type-Options": "nosniff" });
     if (doc.size !== null) res.set("Content-Length", String(doc.size));
-    await pipeline((await content.open(sha256))!, res);
+    await pipeline(await content.open(doc.content), res);
+  });
+
+  router.delete("/api/v1/documents/:sha256/content", auth, async (req, res) => {
+    const sha256 = parseSha256(req.params.sha256);
+    const doc = await eraseContent({ store, content, clock }, { sha256, clerk: req.clerk! });
+    res.json(documentJson(doc, absoluteUrl(deps, req, receiptPath(sha256))));
   });
 
   router.get("/api/v1/audit", auth, async (req, res) => {

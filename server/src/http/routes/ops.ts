@@ -23,15 +23,19 @@ export function opsRoutes(router: Router, deps: AppDeps): void {
   });
 
   router.get("/readyz", async (_req, res) => {
-    const [store, chain] = await Promise.all([probe(() => deps.store.ping()), probe(() => deps.chain.blockNumber())]);
+    const [store, chain, ipfs] = await Promise.all([
+      probe(() => deps.store.ping()),
+      probe(() => deps.chain.blockNumber()),
+      probe(() => deps.content.ready()),
+    ]);
     const anchoring = deps.worker.health;
     const checks = {
       store,
       chain,
       anchoring: { ok: anchoring.ok, ...(anchoring.lastError ? { detail: anchoring.lastError.slice(0, 200) } : {}) },
-      ipfs: { ok: true, mode: deps.ipfsMode },
+      ipfs: { ...ipfs, mode: deps.content.mode },
     };
-    if (store.ok && chain.ok) {
+    if (store.ok && chain.ok && ipfs.ok) {
       res.json({ status: "ready", checks });
     } else {
       sendProblem(res, 503, "NOT_READY", "Not ready", "A dependency is not reachable; see checks", { checks });

@@ -12,6 +12,7 @@ import { submitBatch } from "../../../../server/src/domain/anchoring/submitBatch
 import { newSalt } from "../../../../server/src/domain/documents/notariseDocument.js";
 import { isNotaryError } from "../../../../server/src/errors.js";
 import { chainFixture, fixedClock } from "../../../helpers/chain.js";
+import { newDocument } from "../../../helpers/documents.js";
 
 const { provider: eip1193 } = await network.create();
 const silent = { info() {}, warn() {}, error() {} };
@@ -31,9 +32,7 @@ describe("submitBatch and the anchoring worker", function () {
 
   async function persistedBatch(size: number) {
     const docs = Array.from({ length: size }, () => ({ sha256: randomBytes(32).toString("hex"), salt: newSalt() }));
-    for (const d of docs) {
-      await f.store.insertDocument({ ...d, reference: null, title: null, public: false, size: null, mediaType: null, hasContent: false, cid: null, createdAt: 1, createdBy: "t" });
-    }
+    for (const d of docs) await f.store.insertDocument(newDocument(d));
     const { root, leaves } = buildBatch(docs);
     return f.store.createBatch({ root, createdAt: 1 }, leaves);
   }
@@ -93,7 +92,7 @@ describe("submitBatch and the anchoring worker", function () {
 
   it("closes the queue into batches of at most BATCH_MAX documents and anchors each", async function () {
     for (let i = 0; i < 5; i++) {
-      await f.store.insertDocument({ sha256: randomBytes(32).toString("hex"), salt: newSalt(), reference: null, title: null, public: false, size: null, mediaType: null, hasContent: false, cid: null, createdAt: i, createdBy: "t" });
+      await f.store.insertDocument(newDocument({ createdAt: i }));
     }
     const confirmed: number[] = [];
     const worker = new AnchoringWorker({

@@ -1,4 +1,3 @@
-import { randomBytes } from "node:crypto";
 import { rm } from "node:fs/promises";
 
 import { expect } from "chai";
@@ -9,6 +8,7 @@ import { chainProbe } from "../../../../server/src/adapters/chain/chainProbe.js"
 import { connectRegistry } from "../../../../server/src/domain/registry/connectRegistry.js";
 import { isNotaryError } from "../../../../server/src/errors.js";
 import { chainFixture } from "../../../helpers/chain.js";
+import { newDocument } from "../../../helpers/documents.js";
 
 const { provider: eip1193 } = await network.create();
 
@@ -42,7 +42,7 @@ describe("connectRegistry", function () {
 
   it("redeploys and requeues every document when the chain was reset, and says so loudly", async function () {
     const first = await connect();
-    await f.store.insertDocument({ sha256: randomBytes(32).toString("hex"), salt: "0x" + "01".repeat(32), reference: null, title: null, public: false, size: null, mediaType: null, hasContent: false, cid: null, createdAt: 1, createdBy: "t" });
+    await f.store.insertDocument(newDocument());
     await f.store.setMeta("genesisHash", "0x" + "99".repeat(32)); // as if the data dir had anchored to another chain
     const after = await connect();
     expect(after.registry).to.not.equal(first.registry);

@@ -7,20 +7,10 @@ import { expect } from "chai";
 
 import { SqliteStore } from "../../../../server/src/adapters/store/sqliteStore.js";
 import type { NewDocument } from "../../../../server/src/domain/ports.js";
+import { newDocument } from "../../../helpers/documents.js";
 
-const doc = (n: number): NewDocument => ({
-  sha256: n.toString(16).padStart(64, "0"),
-  salt: "0x" + "ab".repeat(32),
-  reference: `ref ${n}`,
-  title: null,
-  public: false,
-  size: 10,
-  mediaType: "application/pdf",
-  hasContent: true,
-  cid: null,
-  createdAt: 1000 + n,
-  createdBy: "clerk",
-});
+const doc = (n: number): NewDocument =>
+  newDocument({ sha256: n.toString(16).padStart(64, "0"), salt: "0x" + "ab".repeat(32), reference: `ref ${n}`, createdAt: 1000 + n });
 
 const anchor = { chainId: 31337, registry: "0x" + "11".repeat(20), transactionHash: "0x" + "22".repeat(32), blockNumber: 5, blockHash: "0x" + "33".repeat(32), timestamp: 1700000000, issuer: "0x" + "44".repeat(20) };
 
@@ -113,6 +103,13 @@ describe("SqliteStore", function () {
     expect(d).to.include({ batchId: null, leaf: null, salt: doc(1).salt });
     expect(d.revocation).to.include({ state: "requested", reason: 1, transactionHash: null });
     expect(await store.openBatches()).to.deep.equal([]);
+  });
+
+  it("erases an original's ref and key and records who erased it", async function () {
+    await store.insertDocument({ ...doc(1), hasContent: true, cid: "QmX", content: { ref: "QmX", key: '{"v":1}' } });
+    await store.eraseContent(doc(1).sha256, { at: 9, by: "Erika" });
+    const d = (await store.getDocument(doc(1).sha256))!;
+    expect(d).to.deep.include({ hasContent: false, cid: null, content: null, erasure: { at: 9, by: "Erika" } });
   });
 
   it("stores clerks' keys only as hashes and forgets removed clerks", async function () {
