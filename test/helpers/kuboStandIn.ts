@@ -3,7 +3,7 @@
  * the four RPC endpoints the Kubo adapter uses — /api/v0/add, /api/v0/cat,
  * /api/v0/pin/rm, /api/v0/id — as the Kubo RPC docs specify them (POST,
  * query arguments, NDJSON/JSON answers, errors as {Message, Code, Type}),
- * backed by an in-memory Helia node with Kubo's import settings. It is not
+ * backed by Helia's UnixFS on a memory blockstore with Kubo's import settings. It is not
  * Kubo: README "Not tested against a real Kubo" says what this leaves open.
  */
 import { randomBytes } from "node:crypto";
@@ -12,23 +12,20 @@ import type { AddressInfo } from "node:net";
 
 import { unixfs } from "@helia/unixfs";
 import { MemoryBlockstore } from "blockstore-core";
-import { MemoryDatastore } from "datastore-core";
 import express from "express";
-import { createHeliaLight } from "helia";
 import busboy from "busboy";
 import { base58btc } from "multiformats/bases/base58";
 import { CID } from "multiformats/cid";
 import { identity } from "multiformats/hashes/identity";
 
-import { KUBO_IMPORT } from "../../server/src/adapters/content/heliaBlobs.js";
+import { kuboImport } from "../../server/src/adapters/content/heliaBlobs.js";
 
 /** A well-formed Ed25519 peer id (identity multihash of the protobuf public key), as Kubo reports. */
 const peerId = base58btc.baseEncode(identity.digest(Uint8Array.from([0x08, 0x01, 0x12, 0x20, ...randomBytes(32)])).bytes);
 
 export async function startKuboStandIn() {
-  const helia = createHeliaLight({ blockstore: new MemoryBlockstore(), datastore: new MemoryDatastore() });
-  await helia.start();
-  const fs = unixfs(helia);
+  const blockstore = new MemoryBlockstore();
+  const fs = unixfs({ blockstore });
   const pinned = new Set<string>();
   const calls: string[] = [];
   const app = express();
@@ -44,8 +41,10 @@ export async function startKuboStandIn() {
   });
   app.post("/api/v0/add", (req, res) => {
     const q = req.query as Record<string, string>;
-    if (q["cid-version"] !== "0" || q["raw-leaves"] !== "false" || q.chunker !== "size-262144") {
-      return void kuboError(res, `stand-in supports only cid-version=0, raw-leaves=false, chunker=size-262144 (got ${JSON.stringify(q)})`);
+    const v0 = q["cid-version"] === "0" && q["raw-leaves"] === "false";
+    const v1 = q["cid-version"] === "1" && q["raw-leaves"] === "true";
+    if (!(v0 || v1) || q.chunker !== "size-262144") {
+      return void kuboError(res, `stand-in supports cid-version=0 with raw-leaves=false or cid-version=1 with raw-leaves=true, chunker=size-262144 (got ${JSON.stringify(q)})`);
     }
     // Kubo takes file parts with an empty filename (as kubo-rpc-client sends them), so parse with busboy directly.
     const added: Promise<string>[] = [];
@@ -56,7 +55,7 @@ export async function startKuboStandIn() {
           const chunks: Buffer[] = [];
           for await (const c of stream) chunks.push(c as Buffer);
           const bytes = Buffer.concat(chunks);
-          const cid = await fs.addBytes(bytes, KUBO_IMPORT);
+          const cid = await fs.addBytes(bytes, kuboImport(v0));
           if (q.pin !== "false") pinned.add(cid.toString());
           return JSON.stringify({ Name: info.filename ?? "", Hash: cid.toString(), Size: String(bytes.length) }) + "\n";
         })(),
@@ -75,7 +74,7 @@ export async function startKuboStandIn() {
     } catch {
       return void kuboError(res, "invalid path");
     }
-    if (!(await helia.blockstore.has(cid))) return void kuboError(res, "block was not found locally (offline)");
+    if (!(await blockstore.has(cid))) return void kuboError(res, "block was not found locally (offline)");
     res.type("text/plain");
     for await (const chunk of fs.cat(cid, { offline: true })) res.write(chunk);
     res.end();
@@ -96,7 +95,6 @@ export async function startKuboStandIn() {
     async stop() {
       server.closeAllConnections();
       await new Promise((r) => server.close(r));
-      await helia.stop();
     },
   };
 }

@@ -67,7 +67,7 @@ describe("API: notarise, anchor, receipt, verify, revoke", function () {
     const doc = pdf(marker);
     await server.api("/api/v1/documents", { method: "POST", key, body: uploadForm(doc, {}, "../../etc/passwd") });
     const record = await (await server.api(`/api/v1/documents/${sha256(doc)}`, { key })).json();
-    expect(record.cid).to.match(/^Qm[1-9A-HJ-NP-Za-km-z]{44}$/);
+    expect(record.cid).to.match(/^baf[ky][a-z2-7]{50,}$/); // CIDv1 of the ciphertext
     expect(record.storage).to.equal("encrypted");
     expect(await readdir(path.join(server.dataDir, "tmp"))).to.deep.equal([]);
 

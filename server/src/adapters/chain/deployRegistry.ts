@@ -3,8 +3,10 @@ import path from "node:path";
 
 import { ContractFactory, type Signer, id } from "ethers";
 
+import { PROJECT_ROOT } from "../../projectRoot.js";
 
-const ARTIFACT = path.resolve(import.meta.dirname, "../../../../artifacts/contracts/NotaryRegistry.sol/NotaryRegistry.json");
+
+const ARTIFACT = path.join(PROJECT_ROOT, "artifacts", "contracts", "NotaryRegistry.sol", "NotaryRegistry.json");
 
 export interface DeployedRegistry {
   address: string;

@@ -3,7 +3,9 @@ import { once } from "node:events";
 import { openSync } from "node:fs";
 import path from "node:path";
 
-const ROOT = path.resolve(import.meta.dirname, "../../../..");
+import { PROJECT_ROOT } from "../../projectRoot.js";
+
+const ROOT = PROJECT_ROOT;
 
 async function answers(url: string): Promise<boolean> {
   try {

@@ -5,8 +5,8 @@
  */
 export interface BlobStore {
   readonly mode: "off" | "embedded" | "kubo";
-  /** Adds and pins a fully written file; resolves once it is durable, with its ref. */
-  put(file: string, sha256: string): Promise<string>;
+  /** Adds and pins a fully written file (plaintext when public, else ciphertext); resolves once it is durable, with its ref. */
+  put(file: string, opts: { public: boolean; sha256: string }): Promise<string>;
   get(ref: string): AsyncIterable<Uint8Array>;
   /** Unpins and removes the blocks (garbage collection where the backend allows it). */
   delete(ref: string): Promise<void>;

@@ -2,81 +2,138 @@ import { execFile } from "node:child_process";
 import { createReadStream } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
+import { DatabaseSync } from "node:sqlite";
 import { promisify } from "node:util";
 
+import * as dagPb from "@ipld/dag-pb";
 import { type UnixFS, unixfs } from "@helia/unixfs";
 import { FsBlockstore } from "blockstore-fs";
-import { FsDatastore } from "datastore-fs";
-import { type Helia, createHeliaLight } from "helia";
 import { fixedSize } from "ipfs-unixfs-importer/chunker";
 import { balanced } from "ipfs-unixfs-importer/layout";
 import { CID } from "multiformats/cid";
 
 import { type BlobStore, KUBO_CHUNK_SIZE, KUBO_MAX_CHILDREN } from "./blobs.js";
 
-const drain = async (it: AsyncIterable<unknown>) => {
-  for await (const _ of it);
-};
-
-/** The import options that give Kubo's CIDs (CIDv0, dag-pb leaves, 256 KiB chunks, balanced 174). */
-export const KUBO_IMPORT = {
-  cidVersion: 0 as const,
-  rawLeaves: false,
+/**
+ * Kubo's import settings. Public documents get `ipfs add` defaults (CIDv0,
+ * dag-pb leaves): the CID anyone's Kubo gives the same bytes. Encrypted
+ * documents get `ipfs add --cid-version=1` (raw leaves): their CID is of
+ * ciphertext, meaningless elsewhere, and raw leaves keep the importer's
+ * memory small.
+ */
+export const kuboImport = (isPublic: boolean) => ({
+  cidVersion: isPublic ? (0 as const) : (1 as const),
+  rawLeaves: !isPublic,
   chunker: fixedSize({ chunkSize: KUBO_CHUNK_SIZE }),
   layout: balanced({ maxChildrenPerNode: KUBO_MAX_CHILDREN }),
+});
+
+const collect = async (it: AsyncIterable<Uint8Array>) => {
+  const parts: Uint8Array[] = [];
+  for await (const p of it) parts.push(p);
+  return Buffer.concat(parts);
 };
 
 /**
- * IPFS_MODE=embedded: a Helia node without any network (no libp2p, no
- * listeners, no routers), blocks and pins in `<dataDir>/ipfs/`. Content
- * survives restarts; a Kubo node or IPFS cluster can later import the same
- * blocks (same CIDs).
+ * IPFS_MODE=embedded: Helia's UnixFS on an FS blockstore under
+ * `<dataDir>/ipfs/`, with no libp2p, no listeners and no routers. Pins are
+ * kept in `<dataDir>/ipfs/pins.db` with a reference count per block, so
+ * deleting one document removes exactly the blocks no other pinned document
+ * uses. Content survives restarts; a Kubo node can import the same blocks.
  */
 export class HeliaBlobs implements BlobStore {
   readonly mode = "embedded" as const;
-  private helia: Helia | undefined;
+  private blockstore: FsBlockstore | undefined;
   private fs: UnixFS | undefined;
+  private pins: DatabaseSync | undefined;
 
   constructor(private readonly dir: string) {}
 
   async ready(): Promise<void> {
-    if (this.helia) return;
+    if (this.blockstore) return;
     await mkdir(path.join(this.dir, "blocks"), { recursive: true, mode: 0o700 });
-    await mkdir(path.join(this.dir, "datastore"), { recursive: true, mode: 0o700 });
-    const blockstore = new FsBlockstore(path.join(this.dir, "blocks"));
-    const datastore = new FsDatastore(path.join(this.dir, "datastore"));
-    this.helia = createHeliaLight({ blockstore, datastore });
-    await this.helia.start();
-    this.fs = unixfs(this.helia);
+    this.blockstore = new FsBlockstore(path.join(this.dir, "blocks"));
+    await this.blockstore.open();
+    this.fs = unixfs({ blockstore: this.blockstore });
+    this.pins = new DatabaseSync(path.join(this.dir, "pins.db"), { timeout: 5000 });
+    this.pins.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA secure_delete = ON;
+      CREATE TABLE IF NOT EXISTS pinned_roots (cid TEXT PRIMARY KEY);
+      CREATE TABLE IF NOT EXISTS block_refs (cid TEXT PRIMARY KEY, refs INTEGER NOT NULL);`);
   }
 
   private node() {
-    if (!this.helia || !this.fs) throw new Error("the embedded IPFS node is not started");
-    return { helia: this.helia, fs: this.fs };
+    if (!this.blockstore || !this.fs || !this.pins) throw new Error("the embedded IPFS node is not started");
+    return { blockstore: this.blockstore, fs: this.fs, pins: this.pins };
   }
 
-  async put(file: string): Promise<string> {
-    const { helia, fs } = this.node();
-    const cid = await fs.addByteStream(createReadStream(file), KUBO_IMPORT);
-    if (!(await helia.pins.isPinned(cid))) await drain(helia.pins.add(cid));
+  /** Every block of a DAG (root first); raw leaves are not read. */
+  private async *blocksOf(root: CID): AsyncGenerator<CID> {
+    yield root;
+    if (root.code !== dagPb.code) return;
+    const node = dagPb.decode(await collect(this.node().blockstore.get(root)));
+    for (const link of node.Links) yield* this.blocksOf(link.Hash);
+  }
+
+  async put(file: string, opts: { public: boolean }): Promise<string> {
+    const { fs, pins } = this.node();
+    const cid = await fs.addByteStream(createReadStream(file, { highWaterMark: KUBO_CHUNK_SIZE }), kuboImport(opts.public));
     // blockstore-fs writes each block with an atomic rename but no fsync: sync the filesystem once per document.
     await promisify(execFile)("sync", ["-f", path.join(this.dir, "blocks")]);
+    if (pins.prepare("SELECT 1 FROM pinned_roots WHERE cid = ?").get(cid.toString())) return cid.toString();
+    const blocks: string[] = [];
+    for await (const b of this.blocksOf(cid)) blocks.push(b.toString());
+    pins.exec("BEGIN IMMEDIATE");
+    try {
+      pins.prepare("INSERT INTO pinned_roots (cid) VALUES (?)").run(cid.toString());
+      const ref = pins.prepare("INSERT INTO block_refs (cid, refs) VALUES (?, 1) ON CONFLICT (cid) DO UPDATE SET refs = refs + 1");
+      for (const b of blocks) ref.run(b);
+      pins.exec("COMMIT");
+    } catch (e) {
+      pins.exec("ROLLBACK");
+      throw e;
+    }
     return cid.toString();
   }
 
   get(ref: string): AsyncIterable<Uint8Array> {
-    return this.node().fs.cat(CID.parse(ref), { offline: true });
+    // Read a few blocks ahead, not a whole layer of 174 (45 MB) at once (passed on to the UnixFS exporter).
+    const options = { offline: true, blockReadConcurrency: 4 };
+    return this.node().fs.cat(CID.parse(ref), options);
   }
 
+  /** Unpins the root and deletes every block whose count drops to zero. */
   async delete(ref: string): Promise<void> {
-    const { helia } = this.node();
-    const cid = CID.parse(ref);
-    if (await helia.pins.isPinned(cid)) await drain(helia.pins.rm(cid));
-    await helia.gc();
+    const { blockstore, pins } = this.node();
+    const root = CID.parse(ref);
+    if (!pins.prepare("SELECT 1 FROM pinned_roots WHERE cid = ?").get(ref)) return;
+    const blocks: CID[] = [];
+    for await (const b of this.blocksOf(root)) blocks.push(b);
+    const unreferenced: CID[] = [];
+    pins.exec("BEGIN IMMEDIATE");
+    try {
+      pins.prepare("DELETE FROM pinned_roots WHERE cid = ?").run(ref);
+      const dec = pins.prepare("UPDATE block_refs SET refs = refs - 1 WHERE cid = ? RETURNING refs");
+      const drop = pins.prepare("DELETE FROM block_refs WHERE cid = ? AND refs <= 0");
+      for (const b of blocks) {
+        const row = dec.get(b.toString()) as { refs: number } | undefined;
+        if (row && row.refs <= 0) {
+          drop.run(b.toString());
+          unreferenced.push(b);
+        }
+      }
+      pins.exec("COMMIT");
+    } catch (e) {
+      pins.exec("ROLLBACK");
+      throw e;
+    }
+    for (const b of unreferenced) await blockstore.delete(b);
+    pins.exec("PRAGMA wal_checkpoint(TRUNCATE)"); // no trace of an erased document's blocks stays in the WAL
   }
 
   async close(): Promise<void> {
-    await this.helia?.stop();
-    this.helia = undefined;
+    await this.blockstore?.close();
+    if (this.pins?.isOpen) this.pins.close();
+    this.blockstore = undefined;
+    this.fs = undefined;
   }
 }

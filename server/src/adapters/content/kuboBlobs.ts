@@ -27,10 +27,11 @@ export class KuboBlobs implements BlobStore {
     }
   }
 
-  async put(file: string): Promise<string> {
+  /** Public documents with `ipfs add` defaults (CIDv0), encrypted ones with `--cid-version=1` (raw leaves). */
+  async put(file: string, opts: { public: boolean }): Promise<string> {
     const { cid } = await this.client.add(createReadStream(file), {
-      cidVersion: 0,
-      rawLeaves: false,
+      cidVersion: opts.public ? 0 : 1,
+      rawLeaves: !opts.public,
       chunker: `size-${KUBO_CHUNK_SIZE}`,
       pin: true,
     });

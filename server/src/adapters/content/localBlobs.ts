@@ -17,8 +17,8 @@ export class LocalBlobs implements BlobStore {
     return path.join(this.dir, sha256.slice(0, 2), sha256);
   }
 
-  async put(file: string, sha256: string): Promise<string> {
-    const ref = `local:${sha256}`;
+  async put(file: string, opts: { sha256: string }): Promise<string> {
+    const ref = `local:${opts.sha256}`;
     const target = this.pathOf(ref);
     await mkdir(path.dirname(target), { recursive: true, mode: 0o700 });
     await rename(file, target);

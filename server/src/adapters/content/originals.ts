@@ -36,7 +36,7 @@ export class Originals implements ContentStore {
 
   async keep(tempPath: string, sha256: string, opts: { public: boolean }): Promise<StoredContent> {
     if (opts.public) {
-      const ref = await this.blobs.put(tempPath, sha256);
+      const ref = await this.blobs.put(tempPath, { public: true, sha256 });
       await this.temp.discard(tempPath);
       return { ref, key: null };
     }
@@ -44,7 +44,7 @@ export class Originals implements ContentStore {
     try {
       const key = await encryptFile(this.masterKey, tempPath, encrypted);
       await this.temp.discard(tempPath); // the plaintext goes as soon as the ciphertext is on disk
-      const ref = await this.blobs.put(encrypted, sha256);
+      const ref = await this.blobs.put(encrypted, { public: false, sha256 });
       return { ref, key: JSON.stringify(key) };
     } finally {
       await this.temp.discard(encrypted);
