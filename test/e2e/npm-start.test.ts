@@ -15,8 +15,9 @@ import { eventually, uploadForm } from "../helpers/server.js";
 /**
  * The README's flow as a user runs it: `npm start` with no chain configured
  * (the embedded Hardhat node), a clerk key from the CLI, a PDF, its receipt
- * verified with nothing but merkle-tree and one RPC read, revocation, and a
- * restart that finds the chain gone and re-anchors everything.
+ * verified with nothing but merkle-tree and one RPC read, revocation, a
+ * restart that finds the chain gone and re-anchors everything, and the
+ * encrypted original read back after the restart and erased.
  */
 describe("npm start, end to end", function () {
   this.timeout(240_000);
@@ -112,7 +113,15 @@ describe("npm start, end to end", function () {
     chain2.destroy();
 
     const record = await json(`/api/v1/documents/${hash}`, { headers: auth });
-    expect(record).to.include({ sha256: hash, reference: "32.1-0815", status: "revoked", createdBy: "E2E Sachbearbeiterin" });
+    expect(record).to.include({ sha256: hash, reference: "32.1-0815", status: "revoked", createdBy: "E2E Sachbearbeiterin", storage: "encrypted" });
+
+    // The original survived the restart in the embedded IPFS node, and can be erased.
+    expect(await (await fetch(`${base}/api/v1/documents/${hash}/content`, { headers: auth })).text()).to.equal(pdf);
+    expect((await fetch(`${base}/api/v1/documents/${hash}/content`, { method: "DELETE", headers: auth })).status).to.equal(200);
+    expect((await fetch(`${base}/api/v1/documents/${hash}/content`, { headers: auth })).status).to.equal(404);
+    const chain3 = new JsonRpcProvider(chainUrl, undefined, { staticNetwork: true });
+    expect(await verifyIndependently(reissued, chain3)).to.equal("revoked");
+    chain3.destroy();
     await stop();
   });
 });
