@@ -58,6 +58,9 @@ export async function notariseDocument(deps: NotariseDeps, input: NotariseInput)
   if (inserted) {
     await store.appendAudit({ at: clock.now(), clerk: input.clerk.name, action: "notarise", sha256: input.sha256, detail: input.reference });
     deps.onAccepted?.(record);
+  } else if (kept) {
+    // The same document arrived twice at once and the other upload won: drop this copy.
+    await content.erase(kept);
   }
   return { created: inserted, document: record };
 }
