@@ -1,3 +1,5 @@
+import { randomBytes } from "node:crypto";
+
 import { expect } from "chai";
 import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
 
@@ -27,6 +29,19 @@ describe("buildBatch", function () {
       expect(StandardMerkleTree.verify(root, ["bytes32", "bytes32"], ["0x" + docs[i]!.sha256, docs[i]!.salt], l.proof)).to.equal(true);
     }
   });
+
+  for (const size of [1, 2, 3, 7, 64, 1000]) {
+    it(`builds the same tree and proofs as StandardMerkleTree.of for ${size} random documents`, function () {
+      const docs = Array.from({ length: size }, () => ({ sha256: randomBytes(32).toString("hex"), salt: "0x" + randomBytes(32).toString("hex") }));
+      const reference = StandardMerkleTree.of(docs.map((d) => ["0x" + d.sha256, d.salt]), ["bytes32", "bytes32"]);
+      const { root, leaves } = buildBatch(docs);
+      expect(root).to.equal(reference.root);
+      for (const [i, l] of leaves.entries()) {
+        expect(l.leaf).to.equal(reference.leafHash(["0x" + docs[i]!.sha256, docs[i]!.salt]));
+        expect(l.proof).to.deep.equal(reference.getProof(i));
+      }
+    });
+  }
 
   it("refuses an empty batch", function () {
     expect(() => buildBatch([])).to.throw(/at least one document/);
