@@ -43,6 +43,12 @@ const config: HardhatUserConfig = {
       evmVersion: "cancun",
     },
   },
+  test: {
+    solidity: {
+      fuzz: { runs: 1000 },
+      invariant: { runs: 1000, depth: 20 },
+    },
+  },
   paths: {
     tests: { mocha: "test", solidity: "test/contracts" },
   },

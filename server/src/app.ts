@@ -3,6 +3,7 @@ import { pinoHttp } from "pino-http";
 import { randomUUID } from "node:crypto";
 
 import { errorMiddleware, notFound } from "./http/errorMiddleware.js";
+import { publicCors, publicRateLimit, securityHeaders } from "./http/middleware/protection.js";
 import type { AppDeps } from "./http/routes/context.js";
 import { documentRoutes } from "./http/routes/documents.js";
 import { opsRoutes } from "./http/routes/ops.js";
@@ -32,6 +33,8 @@ export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable("x-powered-by");
   app.set("query parser", "simple");
+  app.set("trust proxy", deps.trustProxy);
+  app.use(securityHeaders());
   app.use(
     pinoHttp({
       logger: deps.logger,
@@ -44,6 +47,8 @@ export function createApp(deps: AppDeps): Express {
       customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? "error" : "info"),
     }),
   );
+  const limit = publicRateLimit(deps.rateLimitPerMinute);
+  app.use(["/api/v1/verify", "/api/v1/receipts", "/api/v1/registry"], publicCors(), limit);
   const router = express.Router();
   documentRoutes(router, deps);
   publicRoutes(router, deps);

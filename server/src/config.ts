@@ -53,6 +53,17 @@ export const configSchema = z
     MUNICIPALITY_AGS: z.string().regex(/^[0-9]{8}$/, "8 digits").default("05334002"),
     /** Public base URL of this server, used in receipt links. @default http://HOST:PORT */
     PUBLIC_URL: z.preprocess(emptyAsUndefined, z.url().optional()),
+    /** Requests per minute and client IP on the public routes (verify, receipts, registry). @default 600 */
+    RATE_LIMIT_PER_MINUTE: int(1, 1_000_000).default(600),
+    /**
+     * Express "trust proxy": which proxies' X-Forwarded-For to believe for the
+     * client IP (rate limits, logs). `false` (default: none), `true`, a hop
+     * count, or addresses/subnets such as `loopback` or `10.0.0.0/8`.
+     */
+    TRUST_PROXY: z
+      .string()
+      .default("false")
+      .transform((v): boolean | number | string => (v === "true" ? true : v === "false" ? false : /^[0-9]+$/.test(v) ? Number(v) : v)),
     /** pino log level. @default info */
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   })

@@ -21,7 +21,8 @@ export type NotaryErrorCode =
   | "CONFIG_INVALID"
   | "REGISTRY_MISMATCH"
   | "SHUTTING_DOWN"
-  | "NOT_READY";
+  | "NOT_READY"
+  | "RATE_LIMITED";
 
 export class NotaryError<C extends NotaryErrorCode = NotaryErrorCode> extends Error {
   override readonly name = "NotaryError";

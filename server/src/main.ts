@@ -1,5 +1,6 @@
 import { mkdir } from "node:fs/promises";
 import type { AddressInfo } from "node:net";
+import type { Duplex } from "node:stream";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -28,6 +29,25 @@ import { createLogger } from "./logger.js";
 import { createMetrics } from "./metrics.js";
 
 const systemClock: Clock = { now: () => Date.now() };
+
+/**
+ * Requests Node's HTTP parser rejects (malformed, headers too large, header
+ * timeout) never reach Express: answer them with problem+json too.
+ */
+function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
+  if (!socket.writable || (err as { code?: string }).code === "ECONNRESET") {
+    socket.destroy();
+    return;
+  }
+  const [status, title] =
+    err.code === "HPE_HEADER_OVERFLOW" ? [431, "Request Header Fields Too Large"]
+    : err.code === "ERR_HTTP_REQUEST_TIMEOUT" || err.code === "ERR_HTTP_HEADERS_TIMEOUT" ? [408, "Request Timeout"]
+    : [400, "Bad Request"];
+  const body = JSON.stringify({ type: "urn:notary:error:invalid-request", title, status, detail: "The HTTP request could not be parsed", code: "INVALID_REQUEST" });
+  socket.end(
+    `HTTP/1.1 ${status} ${title}\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
+}
 
 /** Where the chain comes from when not from the configuration (tests pass Hardhat's in-process network). */
 export interface ChainOverride {
@@ -108,10 +128,14 @@ export async function startServer(config: Config, override?: ChainOverride): Pro
       store, content, chain, clock: systemClock, verifier, worker, metrics, logger,
       registry: { chainId, address: registry, municipality: onChainMunicipality, version: await chain.version() },
       maxUploadBytes: config.MAX_UPLOAD_BYTES, batchMax: config.BATCH_MAX, publicUrl: config.PUBLIC_URL,
+      rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE, trustProxy: config.TRUST_PROXY,
     });
     const server = app.listen(config.PORT, config.HOST);
     await new Promise<void>((resolve, reject) => server.once("listening", resolve).once("error", reject));
-    server.requestTimeout = 30 * 60_000;
+    server.requestTimeout = 30 * 60_000; // a 50 MiB upload on a slow line
+    server.headersTimeout = 20_000; // slow-header clients (slowloris) are dropped
+    server.maxHeadersCount = 100;
+    server.on("clientError", answerClientError);
     worker.start();
     const { port } = server.address() as AddressInfo;
     const url = `http://${config.HOST.includes(":") ? `[${config.HOST}]` : config.HOST}:${port}`;

@@ -33,7 +33,7 @@ describe("npm start, end to end", function () {
     const [port, chainPort] = [await freePort(), await freePort()];
     base = `http://127.0.0.1:${port}`;
     chainUrl = `http://127.0.0.1:${chainPort}`;
-    env = projectEnv({ DATA_DIR: dataDir, PORT: String(port), CHAIN_PORT: String(chainPort), BATCH_INTERVAL_MS: "300" });
+    env = projectEnv({ DATA_DIR: dataDir, PORT: String(port), CHAIN_PORT: String(chainPort), BATCH_INTERVAL_MS: "300", RATE_LIMIT_PER_MINUTE: "100000" });
   });
 
   after(async function () {

@@ -27,7 +27,7 @@ export async function startTestServer(eip1193: Eip1193Provider, env: Record<stri
   const dir = dataDir ?? (await mkdtemp(path.join(tmpdir(), "notary-test-")));
   const provider = new BrowserProvider(eip1193, undefined, { cacheTimeout: -1, pollingInterval: 50 });
   const signer = await provider.getSigner(0);
-  const config = loadConfig({ DATA_DIR: dir, PORT: "0", BATCH_INTERVAL_MS: "100", LOG_LEVEL: "silent", ...env });
+  const config = loadConfig({ DATA_DIR: dir, PORT: "0", BATCH_INTERVAL_MS: "100", LOG_LEVEL: "silent", RATE_LIMIT_PER_MINUTE: "1000000", ...env });
   const running = await startServer(config, { provider, signer });
   let n = 0;
   return {

@@ -25,6 +25,7 @@ const STATUS: Record<NotaryErrorCode, [number, string]> = {
   REGISTRY_MISMATCH: [502, "Registry mismatch"],
   SHUTTING_DOWN: [503, "Shutting down"],
   NOT_READY: [503, "Not ready"],
+  RATE_LIMITED: [429, "Too many requests"],
 };
 
 /** multer's and busboy's errors → domain errors (their messages are safe, fixed strings). */

@@ -3,6 +3,7 @@ import path from "node:path";
 import { readFile, readdir } from "node:fs/promises";
 
 import { expect } from "chai";
+import { CID } from "multiformats/cid";
 import { network } from "hardhat";
 
 import { verifyIndependently } from "../../helpers/independentVerify.js";
@@ -246,5 +247,28 @@ describe("API: notarise, anchor, receipt, verify, revoke", function () {
     expect(metrics).to.match(/^notary_batches_anchored_total [1-9]/m);
     expect(metrics).to.match(/^notary_anchor_latency_seconds_count [1-9]/m);
     expect(metrics).to.match(/^notary_queue_depth \d+/m);
+  });
+  it("puts no document hash, CID or file name on chain: every transaction and event of the run is scanned", async function () {
+    const docs = (await (await server.api("/api/v1/documents?limit=100", { key })).json()).items as { sha256: string; cid: string | null }[];
+    expect(docs.length).to.be.at.least(10);
+    const asciiHex = (text: string) => Buffer.from(text).toString("hex");
+    const secrets = [
+      ...docs.map((d) => d.sha256),
+      ...docs.filter((d) => d.cid).flatMap((d) => [asciiHex(d.cid!), Buffer.from(CID.parse(d.cid!).multihash.digest).toString("hex")]),
+      asciiHex("document.pdf"),
+      asciiHex("passwd"),
+    ];
+    const latest = await server.provider.getBlockNumber();
+    let scanned = 0;
+    for (let n = 0; n <= latest; n++) {
+      const block = await server.provider.getBlock(n, true);
+      for (const tx of block!.prefetchedTransactions) {
+        const receipt = await server.provider.getTransactionReceipt(tx.hash);
+        const haystack = [tx.data, ...receipt!.logs.flatMap((l) => [l.data, ...l.topics])].join("").toLowerCase();
+        for (const secret of secrets) expect(haystack.includes(secret), `block ${n} tx ${tx.hash}`).to.equal(false);
+        scanned++;
+      }
+    }
+    expect(scanned).to.be.at.least(5);
   });
 });

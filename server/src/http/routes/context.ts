@@ -21,6 +21,10 @@ export interface AppDeps {
   maxUploadBytes: number;
   batchMax: number;
   publicUrl?: string;
+  /** Requests per minute and client IP on public routes. */
+  rateLimitPerMinute: number;
+  /** Express "trust proxy" setting. */
+  trustProxy: boolean | number | string;
 }
 
 /** Absolute URL of a path on this server (PUBLIC_URL when configured). */
