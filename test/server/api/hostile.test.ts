@@ -116,6 +116,7 @@ describe("hostile input", function () {
     expect(cases.length).to.be.at.least(1000);
     await rawRequest(port, httpRequest("GET", "/healthz", {}));
     const fdsBefore = await openFds();
+    const heapBefore = process.memoryUsage().heapUsed;
     const tmpBefore = new Set(await readdir(tmpdir()));
 
     const failures: string[] = [];
@@ -139,6 +140,8 @@ describe("hostile input", function () {
     expect(tmpAfter.filter((f) => /passwd|\.pdf|\.part/.test(f))).to.deep.equal([]);
     expect((await (await server.api("/api/v1/documents?limit=100", { key })).json()).items).to.deep.equal([]);
     expect(await openFds()).to.be.at.most(fdsBefore + 5);
+    // The server runs in this process: its heap must not keep what the corpus sent (megabytes of it).
+    expect(process.memoryUsage().heapUsed - heapBefore).to.be.lessThan(64 * 1024 * 1024);
     console.log(`      ${cases.length} bad requests: ${[...byKind].map(([k, n]) => `${k} ${n}`).join(", ")}`);
   });
 
