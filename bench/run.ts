@@ -8,14 +8,17 @@ import { network } from "hardhat";
 
 import { BATCH_SIZES, gasBenchmark } from "./gas.js";
 import { treeBenchmark } from "./tree.js";
+import { verifyBenchmark } from "./verify.js";
 
-const { ethers } = await network.create();
+const { ethers, provider } = await network.create();
 const started = new Date();
 
 console.error("gas: Notary vs EAS vs one hash per transaction …");
 const gas = await gasBenchmark(ethers);
 console.error("tree: 65,536 leaves …");
 const tree = treeBenchmark(65_536, 3);
+console.error("verify: GET /api/v1/verify/{sha256} vs a bare Express route, at 1,000 and 1,000,000 documents …");
+const verify = await verifyBenchmark(provider);
 
 const at1024 = (design: string) => gas.rows.find((r) => r.design === design && r.batchSize === 1024)!.gasPerDocument;
 const ours = at1024("Notary anchor (one root)");
@@ -28,6 +31,24 @@ const checks = [
     target: "≤ 3 s",
     pass: tree.max <= 3,
   },
+  {
+    what: "verify by hash: req/s vs a bare Express route",
+    figure: `${Math.round(verify.at1k.rps)} vs ${Math.round(verify.baseline.rps)} req/s = ${((100 * verify.at1k.rps) / verify.baseline.rps).toFixed(0)} %`,
+    target: "≥ 50 %",
+    pass: verify.at1k.rps >= 0.5 * verify.baseline.rps,
+  },
+  {
+    what: "verify by hash: p99 at half of max load",
+    figure: `${verify.halfLoad.p99} ms (bare route at the same rate: ${verify.baselineHalfLoad.p99} ms)`,
+    target: "≤ 10 ms",
+    pass: verify.halfLoad.p99 <= 10,
+  },
+  {
+    what: "verify p99 with 1,000,000 documents vs 1,000 (half load)",
+    figure: `${verify.halfLoad1m.p99} ms vs ${verify.halfLoad.p99} ms`,
+    target: "≤ 1.5×",
+    pass: verify.halfLoad1m.p99 <= 1.5 * Math.max(1, verify.halfLoad.p99),
+  },
 ];
 
 const designs = [...new Set(gas.rows.map((r) => r.design))];
@@ -37,6 +58,10 @@ const lines = [
   "| what | figure | target | pass |",
   "|---|---|---|---|",
   ...checks.map((c) => `| ${c.what} | ${c.figure} | ${c.target} | ${c.pass ? "yes" : "NO"} |`),
+  "",
+  `Verification (autocannon, 20 connections, ${verify.durationS} s each, loopback): bare Express ${Math.round(verify.baseline.rps)} req/s (p99 ${verify.baseline.p99} ms); ` +
+    `ours at 1,000 documents ${Math.round(verify.at1k.rps)} req/s (p50 ${verify.at1k.p50} ms, p99 ${verify.at1k.p99} ms), at 1,000,000 ${Math.round(verify.at1m.rps)} req/s (p99 ${verify.at1m.p99} ms); ` +
+    `non-2xx answers: ${verify.at1k.non2xx + verify.at1m.non2xx + verify.halfLoad.non2xx + verify.halfLoad1m.non2xx}.`,
   "",
   `Gas per document (transactions needed in brackets; EAS batches are split at the 16.7M gas cap). revoke: ${gas.revokeGas} gas.`,
   "",
@@ -55,6 +80,6 @@ console.log(lines.join("\n"));
 
 mkdirSync(new URL("./results/", import.meta.url), { recursive: true });
 const file = new URL(`./results/${started.toISOString().slice(0, 10)}.json`, import.meta.url);
-writeFileSync(file, JSON.stringify({ startedAt: started.toISOString(), command: "npm run bench", checks, gas, tree }, null, 2) + "\n");
+writeFileSync(file, JSON.stringify({ startedAt: started.toISOString(), command: "npm run bench", checks, gas, tree, verify }, null, 2) + "\n");
 console.error(`written to ${file.pathname}`);
 if (checks.some((c) => !c.pass)) process.exitCode = 1;

@@ -1,6 +1,6 @@
 import { mkdirSync } from "node:fs";
 import path from "node:path";
-import { DatabaseSync, type SQLInputValue } from "node:sqlite";
+import { DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlite";
 
 import type { LeafAssignment, NewDocument, Store } from "../../domain/ports.js";
 import type { AnchorFacts, AuditEntry, BatchRecord, Clerk, DocumentRecord } from "../../domain/types.js";
@@ -77,6 +77,8 @@ const toClerk = (r: Row): Clerk => ({
  */
 export class SqliteStore implements Store {
   private readonly db: DatabaseSync;
+  /** Prepared statements by SQL text: preparing is the costly part of a small query. */
+  private readonly statements = new Map<string, StatementSync>();
 
   constructor(file: string) {
     mkdirSync(path.dirname(file), { recursive: true });
@@ -108,16 +110,25 @@ export class SqliteStore implements Store {
     }
   }
 
+  private statement(sql: string): StatementSync {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      statement = this.db.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
+
   private one(sql: string, ...params: SQLInputValue[]): Row | undefined {
-    return this.db.prepare(sql).get(...params) as Row | undefined;
+    return this.statement(sql).get(...params) as Row | undefined;
   }
 
   private all(sql: string, ...params: SQLInputValue[]): Row[] {
-    return this.db.prepare(sql).all(...params) as Row[];
+    return this.statement(sql).all(...params) as Row[];
   }
 
   private run(sql: string, ...params: SQLInputValue[]): number {
-    return Number(this.db.prepare(sql).run(...params).changes);
+    return Number(this.statement(sql).run(...params).changes);
   }
 
   async insertDocument(doc: NewDocument) {
