@@ -7,16 +7,20 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { network } from "hardhat";
 
 import { BATCH_SIZES, gasBenchmark } from "./gas.js";
+import { throughputBenchmark } from "./throughput.js";
 import { treeBenchmark } from "./tree.js";
 import { verifyBenchmark } from "./verify.js";
 
 const { ethers, provider } = await network.create();
+const second = await network.create(); // the upload benchmarks get a chain of their own
 const started = new Date();
 
 console.error("gas: Notary vs EAS vs one hash per transaction …");
 const gas = await gasBenchmark(ethers);
 console.error("tree: 65,536 leaves …");
 const tree = treeBenchmark(65_536, 3);
+console.error("throughput: 100 kB uploads, bare Express + multer vs one transaction per document vs Notary …");
+const tp = await throughputBenchmark(second.provider, second.ethers);
 console.error("verify: GET /api/v1/verify/{sha256} vs a bare Express route, at 1,000 and 1,000,000 documents …");
 const verify = await verifyBenchmark(provider);
 
@@ -30,6 +34,24 @@ const checks = [
     figure: `${tree.median.toFixed(2)} s (min ${tree.min.toFixed(2)}, max ${tree.max.toFixed(2)})`,
     target: "≤ 3 s",
     pass: tree.max <= 3,
+  },
+  {
+    what: "notarisation throughput vs bare Express + multer (hash + fsync)",
+    figure: `${tp.ours.rps.toFixed(0)} vs ${tp.bare.rps.toFixed(0)} docs/s = ${((100 * tp.ours.rps) / tp.bare.rps).toFixed(0)} %`,
+    target: "≥ 60 %",
+    pass: tp.ours.rps >= 0.6 * tp.bare.rps,
+  },
+  {
+    what: "notarisation throughput vs one transaction per document",
+    figure: `${tp.ours.rps.toFixed(0)} vs ${tp.oneTx.rps.toFixed(0)} docs/s = ${(tp.ours.rps / tp.oneTx.rps).toFixed(2)}×`,
+    target: "≥ 20×",
+    pass: tp.ours.rps >= 20 * tp.oneTx.rps,
+  },
+  {
+    what: `time from 202 to anchored under that load (window ${tp.batchWindowS} s)`,
+    figure: `p50 ${tp.anchored.p50.toFixed(2)} s, p99 ${tp.anchored.p99.toFixed(2)} s`,
+    target: "p50 ≤ window + 1 s, p99 ≤ 2 × p50",
+    pass: tp.anchored.p50 <= tp.batchWindowS + 1 && tp.anchored.p99 <= 2 * tp.anchored.p50,
   },
   {
     what: "verify by hash: req/s vs a bare Express route",
@@ -59,6 +81,10 @@ const lines = [
   "|---|---|---|---|",
   ...checks.map((c) => `| ${c.what} | ${c.figure} | ${c.target} | ${c.pass ? "yes" : "NO"} |`),
   "",
+  `Uploads (autocannon, 10 connections, ${tp.durationS} s each, distinct ${tp.docBytes / 1000} kB documents, embedded IPFS, encrypted): ` +
+    `bare ${tp.bare.rps.toFixed(0)}/s (p99 ${tp.bare.p99} ms), one tx per document ${tp.oneTx.rps.toFixed(0)}/s (p99 ${tp.oneTx.p99} ms), Notary ${tp.ours.rps.toFixed(0)}/s (p99 ${tp.ours.p99} ms); ` +
+    `non-2xx: ${tp.bare.non2xx + tp.oneTx.non2xx + tp.ours.non2xx}.`,
+  "",
   `Verification (autocannon, 20 connections, ${verify.durationS} s each, loopback): bare Express ${Math.round(verify.baseline.rps)} req/s (p99 ${verify.baseline.p99} ms); ` +
     `ours at 1,000 documents ${Math.round(verify.at1k.rps)} req/s (p50 ${verify.at1k.p50} ms, p99 ${verify.at1k.p99} ms), at 1,000,000 ${Math.round(verify.at1m.rps)} req/s (p99 ${verify.at1m.p99} ms); ` +
     `non-2xx answers: ${verify.at1k.non2xx + verify.at1m.non2xx + verify.halfLoad.non2xx + verify.halfLoad1m.non2xx}.`,
@@ -80,6 +106,6 @@ console.log(lines.join("\n"));
 
 mkdirSync(new URL("./results/", import.meta.url), { recursive: true });
 const file = new URL(`./results/${started.toISOString().slice(0, 10)}.json`, import.meta.url);
-writeFileSync(file, JSON.stringify({ startedAt: started.toISOString(), command: "npm run bench", checks, gas, tree, verify }, null, 2) + "\n");
+writeFileSync(file, JSON.stringify({ startedAt: started.toISOString(), command: "npm run bench", checks, gas, tree, throughput: tp, verify }, null, 2) + "\n");
 console.error(`written to ${file.pathname}`);
 if (checks.some((c) => !c.pass)) process.exitCode = 1;

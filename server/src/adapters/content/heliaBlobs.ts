@@ -1,20 +1,34 @@
-import { execFile } from "node:child_process";
 import { createReadStream } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import { DatabaseSync } from "node:sqlite";
-import { promisify } from "node:util";
 
 import * as dagPb from "@ipld/dag-pb";
 import { type UnixFS, unixfs } from "@helia/unixfs";
 import { FsBlockstore } from "blockstore-fs";
+import type { ShardingStrategy } from "blockstore-fs/sharding";
 import { fixedSize } from "ipfs-unixfs-importer/chunker";
 import { balanced } from "ipfs-unixfs-importer/layout";
 import { UnixFS as UnixFSData } from "ipfs-unixfs";
 import { CID } from "multiformats/cid";
 import * as raw from "multiformats/codecs/raw";
 
+import { fsyncPath } from "../files/durableFiles.js";
 import { type BlobStore, KUBO_CHUNK_SIZE, KUBO_MAX_CHILDREN } from "./blobs.js";
+
+/**
+ * Block files named by CID in folders of the CID's last two characters. Ours
+ * (rather than blockstore-fs's default) so that the adapter knows each
+ * block's path and can fsync exactly the files a document wrote.
+ */
+export const blockSharding: ShardingStrategy = {
+  extension: ".data",
+  encode: (cid) => {
+    const name = cid.toString();
+    return { dir: name.slice(-3, -1), file: `${name}.data` };
+  },
+  decode: (file) => CID.parse(path.basename(file, ".data")),
+};
 
 /**
  * Kubo's import settings. Public documents get `ipfs add` defaults (CIDv0,
@@ -54,7 +68,7 @@ export class HeliaBlobs implements BlobStore {
   async ready(): Promise<void> {
     if (this.blockstore) return;
     await mkdir(path.join(this.dir, "blocks"), { recursive: true, mode: 0o700 });
-    this.blockstore = new FsBlockstore(path.join(this.dir, "blocks"));
+    this.blockstore = new FsBlockstore(path.join(this.dir, "blocks"), { shardingStrategy: blockSharding });
     await this.blockstore.open();
     this.fs = unixfs({ blockstore: this.blockstore });
     this.pins = new DatabaseSync(path.join(this.dir, "pins.db"), { timeout: 5000 });
@@ -79,16 +93,15 @@ export class HeliaBlobs implements BlobStore {
   async put(file: string, opts: { public: boolean }): Promise<string> {
     const { fs, pins } = this.node();
     const cid = await fs.addByteStream(createReadStream(file, { highWaterMark: KUBO_CHUNK_SIZE }), kuboImport(opts.public));
-    // blockstore-fs writes each block with an atomic rename but no fsync: sync the filesystem once per document.
-    await promisify(execFile)("sync", ["-f", path.join(this.dir, "blocks")]);
+    const blocks: CID[] = [];
+    for await (const b of this.blocksOf(cid)) blocks.push(b);
+    await this.fsyncBlocks(blocks);
     if (pins.prepare("SELECT 1 FROM pinned_roots WHERE cid = ?").get(cid.toString())) return cid.toString();
-    const blocks: string[] = [];
-    for await (const b of this.blocksOf(cid)) blocks.push(b.toString());
     pins.exec("BEGIN IMMEDIATE");
     try {
       pins.prepare("INSERT INTO pinned_roots (cid) VALUES (?)").run(cid.toString());
       const ref = pins.prepare("INSERT INTO block_refs (cid, refs) VALUES (?, 1) ON CONFLICT (cid) DO UPDATE SET refs = refs + 1");
-      for (const b of blocks) ref.run(b);
+      for (const b of blocks) ref.run(b.toString());
       pins.exec("COMMIT");
     } catch (e) {
       pins.exec("ROLLBACK");
@@ -102,6 +115,18 @@ export class HeliaBlobs implements BlobStore {
    * then its children). Not the UnixFS exporter: it loads siblings in parallel
    * and peaked at 190 MB more RSS for a 1 GiB file; this walk stays under 40 MB.
    */
+  /** blockstore-fs writes each block with an atomic rename but no fsync: fsync the document's block files and folders. */
+  private async fsyncBlocks(blocks: CID[]): Promise<void> {
+    const root = path.join(this.dir, "blocks");
+    const dirs = new Set<string>();
+    for (const b of blocks) {
+      const { dir, file } = blockSharding.encode(b);
+      await fsyncPath(path.join(root, dir, file));
+      dirs.add(path.join(root, dir));
+    }
+    for (const d of dirs) await fsyncPath(d);
+  }
+
   async *get(ref: string): AsyncGenerator<Uint8Array> {
     yield* this.read(CID.parse(ref));
   }

@@ -8,7 +8,7 @@ import { FsBlockstore } from "blockstore-fs";
 import { expect } from "chai";
 import { CID } from "multiformats/cid";
 
-import { HeliaBlobs } from "../../../../server/src/adapters/content/heliaBlobs.js";
+import { HeliaBlobs, blockSharding } from "../../../../server/src/adapters/content/heliaBlobs.js";
 import { KuboBlobs } from "../../../../server/src/adapters/content/kuboBlobs.js";
 import { isNotaryError } from "../../../../server/src/errors.js";
 import { startKuboStandIn } from "../../../helpers/kuboStandIn.js";
@@ -63,7 +63,7 @@ describe("blob stores", function () {
     it("chunks a multi-chunk public file as Kubo does: 256 KiB dag-pb leaves under one balanced root", async function () {
       const content = randomBytes(600 * 1024);
       const root = CID.parse(await blobs.put(await file(content), { public: true }));
-      const node = dagPb.decode(await collect(new FsBlockstore(path.join(dir, "ipfs", "blocks")).get(root)));
+      const node = dagPb.decode(await collect(new FsBlockstore(path.join(dir, "ipfs", "blocks"), { shardingStrategy: blockSharding }).get(root)));
       expect(node.Links).to.have.length(3);
       // Each link is exactly the CID of that 256 KiB piece added on its own (whose encoding the vectors above pin down).
       for (const [i, link] of node.Links.entries()) {
@@ -78,7 +78,7 @@ describe("blob stores", function () {
       const content = randomBytes(300 * 1024);
       const root = CID.parse(await blobs.put(await file(content), { public: false }));
       expect(root.version).to.equal(1);
-      const node = dagPb.decode(await collect(new FsBlockstore(path.join(dir, "ipfs", "blocks")).get(root)));
+      const node = dagPb.decode(await collect(new FsBlockstore(path.join(dir, "ipfs", "blocks"), { shardingStrategy: blockSharding }).get(root)));
       expect(node.Links.map((l) => l.Hash.code)).to.deep.equal([0x55, 0x55]); // raw
       expect(Buffer.from(await collect(blobs.get(root.toString()))).equals(content)).to.equal(true);
     });
