@@ -7,6 +7,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { network } from "hardhat";
 
 import { BATCH_SIZES, gasBenchmark } from "./gas.js";
+import { largeUploadBenchmark } from "./largeUpload.js";
 import { throughputBenchmark } from "./throughput.js";
 import { treeBenchmark } from "./tree.js";
 import { verifyBenchmark } from "./verify.js";
@@ -21,6 +22,8 @@ console.error("tree: 65,536 leaves …");
 const tree = treeBenchmark(65_536, 3);
 console.error("throughput: 100 kB uploads, bare Express + multer vs one transaction per document vs Notary …");
 const tp = await throughputBenchmark(second.provider, second.ethers);
+console.error("large upload: 1 GiB to the server as npm start runs it …");
+const large = await largeUploadBenchmark();
 console.error("verify: GET /api/v1/verify/{sha256} vs a bare Express route, at 1,000 and 1,000,000 documents …");
 const verify = await verifyBenchmark(provider);
 
@@ -52,6 +55,24 @@ const checks = [
     figure: `p50 ${tp.anchored.p50.toFixed(2)} s, p99 ${tp.anchored.p99.toFixed(2)} s`,
     target: "p50 ≤ window + 1 s, p99 ≤ 2 × p50",
     pass: tp.anchored.p50 <= tp.batchWindowS + 1 && tp.anchored.p99 <= 2 * tp.anchored.p50,
+  },
+  {
+    what: "1 GiB upload: peak RSS of the server",
+    figure: `${large.rssAfterUploadMB.toFixed(0)} MB (after start: ${large.rssAfterStartMB.toFixed(0)} MB)`,
+    target: "≤ 200 MB",
+    pass: large.status === 202 && large.rssAfterUploadMB <= 200,
+  },
+  {
+    what: "1 GiB: streamed SHA-256 as the upload path hashes, vs sha256sum",
+    figure: `${large.streamedHashS.toFixed(1)} s vs ${large.sha256sumS.toFixed(1)} s = ${((100 * large.sha256sumS) / large.streamedHashS).toFixed(0)} % of sha256sum's speed`,
+    target: "≥ 70 %",
+    pass: large.sha256sumS / large.streamedHashS >= 0.7,
+  },
+  {
+    what: "1 GiB upload end to end (hash, encrypt, IPFS, fsync) vs sha256sum",
+    figure: `${large.uploadS.toFixed(1)} s vs ${large.sha256sumS.toFixed(1)} s = ${((100 * large.sha256sumS) / large.uploadS).toFixed(0)} %`,
+    target: "(no target)",
+    pass: large.status === 202,
   },
   {
     what: "verify by hash: req/s vs a bare Express route",
@@ -106,6 +127,6 @@ console.log(lines.join("\n"));
 
 mkdirSync(new URL("./results/", import.meta.url), { recursive: true });
 const file = new URL(`./results/${started.toISOString().slice(0, 10)}.json`, import.meta.url);
-writeFileSync(file, JSON.stringify({ startedAt: started.toISOString(), command: "npm run bench", checks, gas, tree, throughput: tp, verify }, null, 2) + "\n");
+writeFileSync(file, JSON.stringify({ startedAt: started.toISOString(), command: "npm run bench", checks, gas, tree, throughput: tp, largeUpload: large, verify }, null, 2) + "\n");
 console.error(`written to ${file.pathname}`);
 if (checks.some((c) => !c.pass)) process.exitCode = 1;
