@@ -1,14 +1,25 @@
 import { NotaryError } from "../../errors.js";
 import type { Store } from "../ports.js";
-import { type DocumentView, type Municipality, statusOf } from "../types.js";
+import { type DocumentRecord, type DocumentView, type Municipality, statusOf } from "../types.js";
 import { type Receipt, buildReceipt } from "./receipt.js";
+
+/** A stored document with its batch and derived status. */
+export async function viewOf(store: Store, doc: DocumentRecord): Promise<DocumentView> {
+  const batch = doc.batchId === null ? null : await store.getBatch(doc.batchId);
+  return { ...doc, batch, status: statusOf(doc, batch) };
+}
+
+/** A document with its batch and derived status, or null. */
+export async function findDocument(store: Store, sha256: string): Promise<DocumentView | null> {
+  const doc = await store.getDocument(sha256);
+  return doc ? viewOf(store, doc) : null;
+}
 
 /** A document with its batch and derived status, or DOCUMENT_NOT_FOUND. */
 export async function getDocument(store: Store, sha256: string): Promise<DocumentView> {
-  const doc = await store.getDocument(sha256);
-  if (!doc) throw new NotaryError("DOCUMENT_NOT_FOUND", "No document with this SHA-256 has been notarised here", { sha256 });
-  const batch = doc.batchId === null ? null : await store.getBatch(doc.batchId);
-  return { ...doc, batch, status: statusOf(doc, batch) };
+  const view = await findDocument(store, sha256);
+  if (!view) throw new NotaryError("DOCUMENT_NOT_FOUND", "No document with this SHA-256 has been notarised here", { sha256 });
+  return view;
 }
 
 export type ReceiptResult = { state: "pending"; document: DocumentView } | { state: "ready"; receipt: Receipt };

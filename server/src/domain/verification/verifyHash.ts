@@ -1,5 +1,6 @@
 import type { Chain, Clock, OnChainAnchor, OnChainRevocation, Store } from "../ports.js";
-import { type AnchorFacts, type Municipality, statusOf } from "../types.js";
+import { findDocument } from "../receipts/getReceipt.js";
+import type { AnchorFacts, Municipality } from "../types.js";
 import { reasonText } from "./revocationReasons.js";
 
 export interface HashVerdict {
@@ -73,10 +74,10 @@ export class HashVerifier {
 
   async verify(sha256: string): Promise<HashVerdict> {
     const { store, chain, municipality } = this.deps;
-    const doc = await store.getDocument(sha256);
+    const doc = await findDocument(store, sha256);
     if (!doc) return { sha256, status: "unknown", municipality };
-    const batch = doc.batchId === null ? null : await store.getBatch(doc.batchId);
-    if (statusOf(doc, batch) === "pending" || !batch?.anchor || !doc.leaf) return { sha256, status: "pending", municipality };
+    const batch = doc.batch;
+    if (doc.status === "pending" || !batch?.anchor || !doc.leaf) return { sha256, status: "pending", municipality };
 
     const [onChain, revocation] = await Promise.all([
       this.anchors.get(batch.root, () => chain.anchorOf(batch.root)),

@@ -8,8 +8,7 @@ import { notariseDocument } from "../../domain/documents/notariseDocument.js";
 import { eraseContent } from "../../domain/documents/eraseContent.js";
 import { revokeDocument } from "../../domain/documents/revokeDocument.js";
 import { parseSha256 } from "../../domain/documents/sha256.js";
-import { getDocument } from "../../domain/receipts/getReceipt.js";
-import { statusOf } from "../../domain/types.js";
+import { getDocument, viewOf } from "../../domain/receipts/getReceipt.js";
 import { NotaryError } from "../../errors.js";
 import { clerkAuth } from "../middleware/clerkAuth.js";
 import { HashingDiskStorage, type HashedFile, declaredLengthLimit, singleFile } from "../middleware/uploads.js";
@@ -92,10 +91,7 @@ export function documentRoutes(router: Router, deps: AppDeps): void {
     const q = parseOr400(listQuery, req.query, "query");
     const docs = await store.listDocuments({ state: q.status, limit: q.limit, beforeSeq: q.cursor ? Number(q.cursor) : undefined });
     const items = await Promise.all(
-      docs.map(async (d) => {
-        const batch = d.batchId === null ? null : await store.getBatch(d.batchId);
-        return documentJson({ ...d, batch, status: statusOf(d, batch) }, absoluteUrl(deps, req, receiptPath(d.sha256)));
-      }),
+      docs.map(async (d) => documentJson(await viewOf(store, d), absoluteUrl(deps, req, receiptPath(d.sha256)))),
     );
     const nextCursor = docs.length === q.limit ? String(docs.at(-1)!.seq) : null;
     res.json({ items, nextCursor });
