@@ -7,6 +7,7 @@ import { publicCors, publicRateLimit, securityHeaders } from "./http/middleware/
 import type { AppDeps } from "./http/routes/context.js";
 import { documentRoutes } from "./http/routes/documents.js";
 import { opsRoutes } from "./http/routes/ops.js";
+import { pageRoutes, webAssets } from "./http/routes/pages.js";
 import { publicRoutes } from "./http/routes/public.js";
 import { requestSerializer } from "./logger.js";
 
@@ -49,7 +50,9 @@ export function createApp(deps: AppDeps): Express {
   );
   const limit = publicRateLimit(deps.rateLimitPerMinute);
   app.use(["/api/v1/verify", "/api/v1/receipts", "/api/v1/registry"], publicCors(), limit);
+  app.use("/assets", webAssets());
   const router = express.Router();
+  pageRoutes(router);
   documentRoutes(router, deps);
   publicRoutes(router, deps);
   opsRoutes(router, deps);

@@ -167,6 +167,18 @@ export const openApiDocument = {
         responses: { "200": ok("Receipt v1", { $ref: "#/components/schemas/Receipt" }), "202": ok("Pending: not anchored yet"), "400": problem, "404": problem },
       },
     },
+    "/api/v1/receipts/{sha256}.pdf": {
+      get: {
+        summary: "The printable receipt: facts of the anchor, a QR code that opens the citizen page and verifies the document, and receipt.json attached",
+        parameters: [sha256Param],
+        responses: {
+          "200": { description: "PDF (A4)", content: { "application/pdf": {} } },
+          "202": ok("Pending: not anchored yet"),
+          "400": problem,
+          "404": problem,
+        },
+      },
+    },
     "/api/v1/verify/{sha256}": {
       get: { summary: "Verify a hash, checked against the chain now", parameters: [sha256Param], responses: { "200": ok("The verdict", { $ref: "#/components/schemas/Verdict" }), "400": problem } },
     },
@@ -186,6 +198,8 @@ export const openApiDocument = {
     "/api/v1/registry": {
       get: { summary: "The registry: chain, address, municipality, version", responses: { "200": ok("Registry facts") } },
     },
+    "/": { get: { summary: "Citizen page: verify a file (hashed in the browser), a hash or a receipt", responses: { "200": { description: "HTML", content: { "text/html": {} } } } } },
+    "/clerk": { get: { summary: "Clerk page: notarise, list, revoke, erase, print receipts", responses: { "200": { description: "HTML", content: { "text/html": {} } } } } },
     "/healthz": { get: { summary: "Liveness", responses: { "200": ok("Alive") } } },
     "/readyz": { get: { summary: "Readiness: store, chain, anchoring, IPFS", responses: { "200": ok("Ready"), "503": problem } } },
     "/metrics": { get: { summary: "Prometheus metrics", responses: { "200": { description: "Metrics", content: { "text/plain": {} } } } } },

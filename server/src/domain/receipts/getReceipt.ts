@@ -22,11 +22,11 @@ export async function getDocument(store: Store, sha256: string): Promise<Documen
   return view;
 }
 
-export type ReceiptResult = { state: "pending"; document: DocumentView } | { state: "ready"; receipt: Receipt };
+export type ReceiptResult = { state: "pending"; document: DocumentView } | { state: "ready"; receipt: Receipt; document: DocumentView };
 
 /** The receipt of a document once its batch is anchored; `pending` before. */
 export async function getReceipt(store: Store, municipality: Municipality, sha256: string): Promise<ReceiptResult> {
   const document = await getDocument(store, sha256);
   if (document.status === "pending" || !document.batch) return { state: "pending", document };
-  return { state: "ready", receipt: buildReceipt(document, document.batch, municipality) };
+  return { state: "ready", receipt: buildReceipt(document, document.batch, municipality), document };
 }

@@ -5,8 +5,14 @@ import helmet from "helmet";
 
 import { NotaryError } from "../../errors.js";
 
-/** Security headers on every response (helmet's defaults: CSP, nosniff, frame and referrer policies, HSTS). */
-export const securityHeaders = (): RequestHandler => helmet();
+/**
+ * Security headers on every response (helmet's defaults: CSP, nosniff, frame
+ * and referrer policies, HSTS). Scripts only from this origin; the pages hash
+ * files with WebAssembly, which CSP allows only with 'wasm-unsafe-eval' (it
+ * permits compiling WebAssembly, not JavaScript eval).
+ */
+export const securityHeaders = (): RequestHandler =>
+  helmet({ contentSecurityPolicy: { directives: { "script-src": ["'self'", "'wasm-unsafe-eval'"] } } });
 
 /**
  * CORS, open to any origin, for the public verification API only: a

@@ -33,6 +33,12 @@ export const absoluteUrl = (deps: AppDeps, req: Request, path: string): string =
 
 export const receiptPath = (sha256: string) => `/api/v1/receipts/${sha256}`;
 
+/**
+ * The citizen page, set to verify one document. The hash travels in the
+ * fragment, which browsers never send: no access log sees what was checked.
+ */
+export const verifyPagePath = (sha256: string) => `/#sha256=${sha256}`;
+
 /** Runs a connect-style middleware inside a handler. */
 export const runMiddleware = (
   mw: (req: Request, res: import("express").Response, next: (err?: unknown) => void) => void,

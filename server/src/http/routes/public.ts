@@ -3,10 +3,11 @@ import express, { type Router } from "express";
 import { parseSha256 } from "../../domain/documents/sha256.js";
 import { getReceipt } from "../../domain/receipts/getReceipt.js";
 import { parseReceipt } from "../../domain/receipts/receipt.js";
+import { renderReceiptPdf } from "../../domain/receipts/receiptPdf.js";
 import { verifyReceipt } from "../../domain/verification/verifyReceipt.js";
 import { NotaryError } from "../../errors.js";
 import { HashOnlyStorage, type HashedFile, declaredLengthLimit, singleFile } from "../middleware/uploads.js";
-import { type AppDeps, runMiddleware } from "./context.js";
+import { type AppDeps, absoluteUrl, runMiddleware, verifyPagePath } from "./context.js";
 
 /** Public routes: receipts, verification, registry facts. Nothing here reveals CIDs, keys or other documents' salts. */
 export function publicRoutes(router: Router, deps: AppDeps): void {
@@ -14,6 +15,23 @@ export function publicRoutes(router: Router, deps: AppDeps): void {
   const municipality = deps.registry.municipality;
   const receiptJson = express.json({ limit: "64kb", strict: true });
   const hashOnlyUpload = singleFile(new HashOnlyStorage(), deps.maxUploadBytes);
+
+  // Before "/api/v1/receipts/:sha256", which would take "….pdf" as the hash.
+  router.get("/api/v1/receipts/:sha256.pdf", async (req, res) => {
+    const sha256 = parseSha256(req.params.sha256);
+    const result = await getReceipt(store, municipality, sha256);
+    res.set("Cache-Control", "no-store");
+    if (result.state === "pending") {
+      res.status(202).set("Retry-After", "5").json({ sha256, status: "pending" });
+      return;
+    }
+    const { receipt, document } = result;
+    const pdf = await renderReceiptPdf({ receipt, title: document.title, reference: document.reference, verifyUrl: absoluteUrl(deps, req, verifyPagePath(sha256)) });
+    res
+      .type("application/pdf")
+      .set("Content-Disposition", `inline; filename="receipt-${sha256.slice(0, 12)}.pdf"`)
+      .send(Buffer.from(pdf));
+  });
 
   router.get("/api/v1/receipts/:sha256", async (req, res) => {
     const sha256 = parseSha256(req.params.sha256);

@@ -1,0 +1,215 @@
+// The clerk page: sign in with a clerk key (kept only in this tab), notarise
+// files with progress, watch their status, get receipts, revoke, erase.
+import { el, problemText, showMunicipality } from "./common.js";
+import { formatTime, onLanguageChange, setupLanguage, t } from "./i18n.js";
+
+const KEY = "notary.clerkKey";
+const POLL_MS = 2000;
+const $ = (id) => document.getElementById(id);
+
+let documents = [];
+let listed = "";
+let pollTimer = null;
+
+const key = () => sessionStorage.getItem(KEY);
+
+function api(path, init = {}) {
+  const headers = new Headers(init.headers);
+  headers.set("authorization", `Bearer ${key()}`);
+  return fetch(path, { ...init, headers });
+}
+
+function showError(id, text) {
+  $(id).hidden = !text;
+  $(id).textContent = text ?? "";
+}
+
+function statusText(doc) {
+  if (doc.revocation && doc.revocation.state !== "confirmed") return t("status.revoking");
+  return t(`status.${doc.status}`);
+}
+
+function row(doc) {
+  const anchored = doc.status === "anchored" || doc.status === "revoked";
+  const name = doc.title ?? doc.reference ?? "–";
+  const actions = [
+    anchored && el("a", { href: `/api/v1/receipts/${doc.sha256}`, download: `${doc.sha256.slice(0, 12)}.receipt.json` }, t("action.json")),
+    anchored && el("a", { href: `/api/v1/receipts/${doc.sha256}.pdf`, target: "_blank", rel: "noopener" }, t("action.pdf")),
+    !doc.revocation && el("button", { type: "button", onclick: () => askRevoke(doc) }, t("action.revoke")),
+    doc.hasContent && el("button", { type: "button", onclick: () => askErase(doc) }, t("action.erase")),
+  ].filter(Boolean);
+  return el(
+    "tr",
+    { "data-sha256": doc.sha256, "data-status": doc.status },
+    el("td", {}, name, doc.reference && doc.title ? el("br") : null, doc.reference && doc.title ? el("small", {}, doc.reference) : null),
+    el("td", {}, el("code", { title: doc.sha256 }, `${doc.sha256.slice(0, 12)}…`)),
+    el("td", { class: `status ${doc.status}` }, statusText(doc), doc.erasure ? el("br") : null, doc.erasure ? el("small", {}, t("status.erased")) : null),
+    el("td", {}, formatTime(Date.parse(doc.createdAt) / 1000)),
+    el("td", { class: "actions" }, actions),
+  );
+}
+
+function renderList() {
+  $("documents").tBodies[0].replaceChildren(...documents.map(row));
+  $("no-documents").hidden = documents.length > 0;
+}
+
+/** Reloads the list; re-renders only when something changed (keeps focus on the page steady). */
+async function refresh() {
+  const response = await api("/api/v1/documents?limit=50").catch(() => null);
+  if (!response) return;
+  if (response.status === 401) {
+    signOut(t("clerk.badKey"));
+    return;
+  }
+  if (!response.ok) {
+    showError("list-error", await problemText(response));
+    return;
+  }
+  showError("list-error", null);
+  const text = await response.text();
+  if (text === listed) return;
+  listed = text;
+  documents = JSON.parse(text).items;
+  renderList();
+}
+
+function poll() {
+  clearTimeout(pollTimer);
+  pollTimer = setTimeout(async () => {
+    if (!key()) return;
+    if (document.visibilityState === "visible") await refresh();
+    poll();
+  }, POLL_MS);
+}
+
+async function signIn(value) {
+  sessionStorage.setItem(KEY, value);
+  const response = await api("/api/v1/documents?limit=1").catch(() => null);
+  if (!response || response.status === 401) {
+    signOut(response ? t("clerk.badKey") : "");
+    return;
+  }
+  showError("key-error", null);
+  $("login").hidden = true;
+  $("work").hidden = false;
+  $("logout").hidden = false;
+  listed = "";
+  await refresh();
+  poll();
+}
+
+function signOut(message = null) {
+  sessionStorage.removeItem(KEY);
+  clearTimeout(pollTimer);
+  $("login").hidden = false;
+  $("work").hidden = true;
+  $("logout").hidden = true;
+  $("key").value = "";
+  showError("key-error", message);
+}
+
+/** Uploads one file with a progress bar; resolves with the line's final text. */
+function upload(file, fields) {
+  const progress = el("progress", { max: 1, value: 0, "aria-label": file.name });
+  const state = el("span", { class: "state" });
+  const item = el("li", {}, el("span", { class: "name" }, file.name), progress, state);
+  $("uploads").prepend(item);
+  const form = new FormData();
+  if (fields.reference) form.append("reference", fields.reference);
+  form.append("title", fields.title || file.name);
+  form.append("public", String(fields.public));
+  form.append("file", file);
+  return new Promise((resolve) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open("POST", "/api/v1/documents");
+    xhr.setRequestHeader("authorization", `Bearer ${key()}`);
+    xhr.upload.onprogress = (e) => {
+      if (e.lengthComputable) progress.value = e.loaded / e.total;
+    };
+    const done = (cls, text) => {
+      progress.value = 1;
+      item.className = cls;
+      state.textContent = text;
+      resolve();
+    };
+    xhr.onload = () => {
+      let body = {};
+      try {
+        body = JSON.parse(xhr.responseText);
+      } catch {}
+      if (xhr.status === 202) done("ok", `${t("clerk.uploaded")} · ${body.sha256.slice(0, 12)}…`);
+      else if (xhr.status === 200) done("ok", `${t("clerk.duplicate")} · ${body.sha256.slice(0, 12)}…`);
+      else done("failed", `${t("clerk.failed")}: ${body.detail ?? xhr.status}`);
+    };
+    xhr.onerror = () => done("failed", t("clerk.failed"));
+    xhr.send(form);
+  });
+}
+
+let current = null;
+
+function askRevoke(doc) {
+  current = doc;
+  $("revoke-sha256").textContent = doc.sha256;
+  $("revoke-note").value = "";
+  $("revoke-dialog").showModal();
+}
+
+function askErase(doc) {
+  current = doc;
+  $("erase-sha256").textContent = doc.sha256;
+  $("erase-dialog").showModal();
+}
+
+async function act(response) {
+  if (!response.ok) showError("list-error", await problemText(response));
+  await refresh();
+}
+
+$("revoke-dialog").addEventListener("close", async () => {
+  if ($("revoke-dialog").returnValue !== "confirm" || !current) return;
+  const note = $("revoke-note").value.trim();
+  const body = { reason: Number($("revoke-reason").value), ...(note ? { note } : {}) };
+  await act(
+    await api(`/api/v1/documents/${current.sha256}/revocation`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(body),
+    }),
+  );
+});
+
+$("erase-dialog").addEventListener("close", async () => {
+  if ($("erase-dialog").returnValue !== "confirm" || !current) return;
+  await act(await api(`/api/v1/documents/${current.sha256}/content`, { method: "DELETE" }));
+});
+
+$("key-form").addEventListener("submit", (e) => {
+  e.preventDefault();
+  const value = $("key").value.trim();
+  if (value) void signIn(value);
+});
+
+$("logout").addEventListener("click", () => signOut());
+
+$("upload-form").addEventListener("submit", async (e) => {
+  e.preventDefault();
+  const files = [...$("files").files];
+  if (files.length === 0) {
+    showError("upload-error", t("clerk.noFiles"));
+    return;
+  }
+  showError("upload-error", null);
+  const fields = { reference: $("reference").value.trim(), title: $("title").value.trim(), public: $("public").checked };
+  for (const file of files) {
+    await upload(file, fields);
+    await refresh();
+  }
+  $("upload-form").reset();
+});
+
+setupLanguage();
+onLanguageChange(() => documents.length > 0 && renderList());
+void showMunicipality();
+if (key()) void signIn(key());
