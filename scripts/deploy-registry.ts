@@ -3,13 +3,10 @@
  * deploys a municipality's NotaryRegistry with Ignition, grants ISSUER and
  * REVOKER to the operator, and writes `<out-dir>/<chainId>.json`.
  */
-import { mkdir, writeFile } from "node:fs/promises";
-import path from "node:path";
-
-import { isAddress } from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 
 import NotaryRegistryModule from "../ignition/modules/NotaryRegistry.js";
+import { type DeploymentRecord, deploymentProblems, writeDeployment } from "./deployment.js";
 
 interface DeployArgs {
   name: string;
@@ -18,31 +15,8 @@ interface DeployArgs {
   outDir: string;
 }
 
-/** The record a partner municipality keeps (and the server reads) of its registry. */
-export interface DeploymentRecord {
-  chainId: number;
-  genesisHash: string;
-  registry: string;
-  deploymentBlock: number;
-  transactionHash: string;
-  name: string;
-  ags: string;
-  admin: string;
-  operator: string;
-  version: string;
-  deployedAt: string;
-}
-
-function validate({ name, ags, operator }: DeployArgs): string[] {
-  const problems: string[] = [];
-  if (name.trim() === "") problems.push("--name is required: the municipality's name, e.g. \"Stadt Musterstadt\"");
-  if (!/^[0-9]{8}$/.test(ags)) problems.push(`--ags must be the 8-digit Amtlicher Gemeindeschlüssel, e.g. 05334002 (got "${ags}")`);
-  if (operator !== "" && !isAddress(operator)) problems.push(`--operator must be an address 0x… (got "${operator}")`);
-  return problems;
-}
-
 export default async function deployRegistry(args: DeployArgs, hre: HardhatRuntimeEnvironment): Promise<void> {
-  const problems = validate(args);
+  const problems = deploymentProblems(args);
   if (problems.length > 0) {
     console.error(problems.map((p) => `error: ${p}`).join("\n"));
     process.exitCode = 2;
@@ -80,9 +54,7 @@ export default async function deployRegistry(args: DeployArgs, hre: HardhatRunti
     version: await registry.version(),
     deployedAt: new Date().toISOString(),
   };
-  await mkdir(args.outDir, { recursive: true });
-  const file = path.join(args.outDir, `${chainId}.json`);
-  await writeFile(file, JSON.stringify(record, null, 2) + "\n");
+  const file = await writeDeployment(args.outDir, record);
   console.log(`NotaryRegistry for ${record.name} (${record.ags}) at ${address} on chain ${chainId}`);
   console.log(`ISSUER_ROLE and REVOKER_ROLE granted to ${operator}; admin ${record.admin}`);
   console.log(`Deployment written to ${file}`);

@@ -1,25 +1,35 @@
 /**
  * The `notary` command line: thin wrappers over the domain use cases.
  * `clerk add|list|remove` work on the data directory's database directly, so
- * they work whether or not the server is running.
+ * they work whether or not the server is running; `notarise` and `revoke`
+ * talk to a server as a clerk; `verify` and `deploy` talk to the chain only.
+ * Exit codes: see ./output.ts (README "Command line").
  */
 import path from "node:path";
 
-import { Command } from "commander";
+import { Command, CommanderError } from "commander";
 
-import { SqliteStore } from "../../server/src/adapters/store/sqliteStore.js";
+import type { SqliteStore } from "../../server/src/adapters/store/sqliteStore.js";
 import { addClerk } from "../../server/src/domain/clerks/clerkKeys.js";
 import { isNotaryError } from "../../server/src/errors.js";
+import { deployCommand } from "./deploy.js";
+import { notariseCommand } from "./notarise.js";
+import { CliError, EXIT } from "./output.js";
+import { revokeCommand } from "./revoke.js";
+import { verifyCommand } from "./verify.js";
 
 const program = new Command("notary")
   .description("Notarise municipal documents on a blockchain and verify them")
   .option("--data-dir <dir>", "the server's data directory", process.env.DATA_DIR ?? "./data")
-  .option("--json", "machine-readable output");
+  .option("--json", "machine-readable output")
+  .exitOverride();
 
 const clock = { now: () => Date.now() };
 
 async function withStore<T>(fn: (store: SqliteStore) => Promise<T>): Promise<T> {
   const { dataDir } = program.opts<{ dataDir: string }>();
+  // Loaded only here: node:sqlite needs Node 22, the chain-only commands do not.
+  const { SqliteStore } = await import("../../server/src/adapters/store/sqliteStore.js");
   const store = new SqliteStore(path.join(path.resolve(dataDir), "notary.db"));
   try {
     return await fn(store);
@@ -64,15 +74,26 @@ clerk
     const removed = await withStore((store) => store.removeClerk(name, clock.now()));
     if (!removed) {
       print({ removed: false, name }, `No active clerk named "${name}"`);
-      process.exitCode = 1;
+      process.exitCode = EXIT.invalid;
       return;
     }
     print({ removed: true, name }, `Clerk "${name}" removed; its key no longer works`);
   });
 
+deployCommand(program);
+notariseCommand(program);
+verifyCommand(program);
+revokeCommand(program);
+
 try {
   await program.parseAsync();
 } catch (e) {
-  console.error(`notary: ${isNotaryError(e) ? e.message : (e as Error).message}`);
-  process.exitCode = 2;
+  if (e instanceof CommanderError) {
+    // Commander has printed the usage error (or the help, which exits 0).
+    process.exitCode = e.exitCode === 0 ? EXIT.ok : EXIT.error;
+  } else {
+    const known = e instanceof CliError || isNotaryError(e);
+    console.error(`notary: ${known ? (e as Error).message : String((e as Error).stack ?? e)}`);
+    process.exitCode = EXIT.error;
+  }
 }

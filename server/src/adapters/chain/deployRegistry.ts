@@ -5,7 +5,6 @@ import { ContractFactory, type Signer, id } from "ethers";
 
 import { PROJECT_ROOT } from "../../projectRoot.js";
 
-
 const ARTIFACT = path.join(PROJECT_ROOT, "artifacts", "contracts", "NotaryRegistry.sol", "NotaryRegistry.json");
 
 export interface DeployedRegistry {
@@ -15,11 +14,12 @@ export interface DeployedRegistry {
 }
 
 /**
- * Deploys a NotaryRegistry with the signer as admin, and grants the signer
- * ISSUER and REVOKER (the server's service key). Needs the compiled artifact
- * (`npm run build`, which `npm start` runs first).
+ * Deploys a NotaryRegistry with the signer as admin, and grants the operator
+ * (by default the signer itself: the server's service key) ISSUER and
+ * REVOKER. Needs the compiled artifact (`npm run build`, which `npm start`
+ * runs first).
  */
-export async function deployRegistry(signer: Signer, name: string, ags: string): Promise<DeployedRegistry> {
+export async function deployRegistry(signer: Signer, name: string, ags: string, operator?: string): Promise<DeployedRegistry> {
   let artifact: { abi: object[]; bytecode: string };
   try {
     artifact = JSON.parse(await readFile(ARTIFACT, "utf8"));
@@ -30,7 +30,7 @@ export async function deployRegistry(signer: Signer, name: string, ags: string):
   const factory = new ContractFactory(artifact.abi, artifact.bytecode, signer);
   const contract = await factory.deploy(self, name, ags);
   const receipt = await contract.deploymentTransaction()!.wait(1);
-  await (await contract.getFunction("grantRole")(id("ISSUER_ROLE"), self)).wait(1);
-  await (await contract.getFunction("grantRole")(id("REVOKER_ROLE"), self)).wait(1);
+  await (await contract.getFunction("grantRole")(id("ISSUER_ROLE"), operator ?? self)).wait(1);
+  await (await contract.getFunction("grantRole")(id("REVOKER_ROLE"), operator ?? self)).wait(1);
   return { address: await contract.getAddress(), blockNumber: receipt!.blockNumber, transactionHash: receipt!.hash };
 }
