@@ -44,6 +44,7 @@ export function notariseCommand(program: Command): void {
       const json = Boolean(program.opts().json);
       const server = serverClient(opts);
       const sizes = await Promise.all(files.map(fileSize));
+      await server.checkKey();
       const total = sizes.reduce((a, b) => a + b, 0);
       const bar = !json && process.stderr.isTTY ? new SingleBar({ format: "{bar} {value}/{total} files | {bytes} | {file}", hideCursor: true }, Presets.shades_classic) : null;
       bar?.start(files.length, 0, { bytes: `0 of ${megabytes(total)}`, file: "" });

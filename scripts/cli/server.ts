@@ -10,8 +10,14 @@ export function serverClient(opts: ServerOptions, needsKey = true) {
   const base = optionOrEnv(opts.server, "NOTARY_SERVER", "http://127.0.0.1:8080")!.replace(/\/$/, "");
   const key = optionOrEnv(opts.key, "NOTARY_KEY");
   if (needsKey && !key) throw new CliError('a clerk key is needed: set NOTARY_KEY (or --key); create one with "npx notary clerk add <name>"');
-  return {
+  const client = {
     base,
+    /** Fails early, before any upload, when the server does not accept the key. */
+    async checkKey(): Promise<void> {
+      const response = await client.request("/api/v1/documents?limit=1");
+      if (!response.ok) throw new CliError(`the server refused the clerk key: ${await problemOf(response)}`);
+      await response.body?.cancel();
+    },
     async request(path: string, init: RequestInit = {}): Promise<Response> {
       const headers = new Headers(init.headers);
       if (key) headers.set("authorization", `Bearer ${key}`);
@@ -22,6 +28,7 @@ export function serverClient(opts: ServerOptions, needsKey = true) {
       }
     },
   };
+  return client;
 }
 
 /** A failed response as one line: the problem's detail and code. */

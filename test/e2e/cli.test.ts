@@ -1,0 +1,181 @@
+import { randomBytes } from "node:crypto";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+
+import { expect } from "chai";
+import { Contract, JsonRpcProvider, id } from "ethers";
+
+import { type HardhatNode, ROOT, freePort, projectEnv, run, startHardhatNode } from "../helpers/processes.js";
+import { ServerProcess } from "../helpers/serverProcess.js";
+
+/** Hardhat dev account #1: the partner municipality's server (operator), not the admin that deploys. */
+const OPERATOR = { address: "0x70997970C51812dc3A010C7d01b50e0d17dc79C8", key: "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d" };
+const ABI = ["function municipality() view returns (string name, string ags)", "function hasRole(bytes32 role, address account) view returns (bool)"];
+
+/**
+ * A partner municipality with nothing but the CLI: `deploy` a registry to a
+ * real `hardhat node`, run a server against it, `notarise --wait`, `verify`
+ * straight against the chain (also with the server gone), `revoke`; exit
+ * codes and `--json` output as the README documents them.
+ */
+describe("notary CLI against a real hardhat node", function () {
+  this.timeout(240_000);
+  let node: HardhatNode;
+  let dir: string;
+  let server: ServerProcess;
+  let registry: string;
+  let key: string;
+
+  const notary = (args: string[], env: Record<string, string> = {}) => run("node", [path.join(ROOT, "bin", "notary.js"), ...args], projectEnv(env));
+  const json = (stdout: string) => JSON.parse(stdout) as Record<string, unknown>;
+  const file = async (name: string, content: string | Uint8Array) => {
+    const p = path.join(dir, name);
+    await writeFile(p, content);
+    return p;
+  };
+
+  before(async function () {
+    node = await startHardhatNode();
+    dir = await mkdtemp(path.join(tmpdir(), "notary-cli-"));
+  });
+
+  after(async function () {
+    await server?.kill();
+    await node?.stop();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it("deploy refuses bad arguments with exit code 3 and says what is wrong", async function () {
+    const { code, stderr } = await notary(["deploy", "--name", "Gemeinde Beispiel", "--ags", "123", "--rpc", node.url]);
+    expect(code).to.equal(3);
+    expect(stderr).to.include("--ags must be the 8-digit Amtlicher Gemeindeschlüssel");
+  });
+
+  it("deploy creates the registry, grants the operator its roles and writes the deployment record", async function () {
+    const outDir = path.join(dir, "deployments");
+    const { code, stdout, stderr } = await notary(["--json", "deploy", "--name", "Gemeinde Beispiel", "--ags", "05334036", "--operator", OPERATOR.address, "--rpc", node.url, "--out-dir", outDir]);
+    expect(code, stderr).to.equal(0);
+    const record = json(stdout);
+    registry = record.registry as string;
+    expect(record).to.include({ chainId: 31337, name: "Gemeinde Beispiel", ags: "05334036", operator: OPERATOR.address });
+    expect(JSON.parse(await readFile(path.join(outDir, "31337.json"), "utf8")).registry).to.equal(registry);
+
+    const provider = new JsonRpcProvider(node.url, undefined, { staticNetwork: true });
+    const contract = new Contract(registry, ABI, provider);
+    expect([...(await contract.getFunction("municipality")())]).to.deep.equal(["Gemeinde Beispiel", "05334036"]);
+    expect(await contract.getFunction("hasRole")(id("ISSUER_ROLE"), OPERATOR.address)).to.equal(true);
+    expect(await contract.getFunction("hasRole")(id("REVOKER_ROLE"), OPERATOR.address)).to.equal(true);
+    provider.destroy();
+  });
+
+  it("a server runs on that registry with the operator's key, and clerk add prints a key", async function () {
+    const dataDir = path.join(dir, "data");
+    const port = await freePort();
+    server = new ServerProcess(
+      { DATA_DIR: dataDir, PORT: String(port), RPC_URL: node.url, REGISTRY_ADDRESS: registry, SIGNER_KEY: OPERATOR.key, BATCH_INTERVAL_MS: "300", LOG_LEVEL: "warn" },
+      `http://127.0.0.1:${port}`,
+    );
+    await server.start();
+    const { code, stdout } = await notary(["--json", "--data-dir", dataDir, "clerk", "add", "Anna Schmidt"]);
+    expect(code).to.equal(0);
+    key = json(stdout).key as string;
+    expect(key).to.match(/^[A-Za-z0-9_-]{20,}$/);
+    const facts = (await (await fetch(`${server.base}/api/v1/registry`)).json()) as { registry: string };
+    expect(facts.registry.toLowerCase()).to.equal(registry.toLowerCase());
+  });
+
+  it("notarise --wait uploads several files, prints a summary and saves each receipt beside its file", async function () {
+    const a = await file("permit.pdf", `%PDF-1.7 permit ${randomBytes(8).toString("hex")}`);
+    const b = await file("confirmation.txt", `landlord confirmation ${randomBytes(8).toString("hex")}`);
+    const { code, stdout, stderr } = await notary(["--json", "notarise", a, b, "--reference", "AZ 32.1-2026", "--wait", "--server", server.base], { NOTARY_KEY: key });
+    expect(code, stderr).to.equal(0);
+    const out = json(stdout) as { files: { file: string; result: string; receipt: string }[]; summary: string };
+    expect(out.files.map((f) => f.result)).to.deep.equal(["notarised", "notarised"]);
+    expect(out.summary).to.match(/^2 file\(s\), .*: 2 notarised, 0 already notarised, 0 failed$/);
+    for (const f of [a, b]) expect(JSON.parse(await readFile(`${f}.receipt.json`, "utf8")).anchor.registry.toLowerCase()).to.equal(registry.toLowerCase());
+
+    const again = await notary(["notarise", a, "--server", server.base], { NOTARY_KEY: key });
+    expect(again.code).to.equal(0);
+    expect(again.stdout).to.include("1 already notarised");
+  });
+
+  it("notarise fails clearly, before uploading anything: a missing file, no key, a key the server refuses (exit 3 each)", async function () {
+    const missing = await notary(["notarise", path.join(dir, "nope.pdf"), "--server", server.base], { NOTARY_KEY: key });
+    expect(missing.code).to.equal(3);
+    expect(missing.stderr).to.include("nope.pdf: no such file");
+    const noKey = await notary(["notarise", path.join(dir, "permit.pdf"), "--server", server.base], { NOTARY_KEY: "" });
+    expect(noKey.code).to.equal(3);
+    expect(noKey.stderr).to.include("a clerk key is needed");
+    const wrong = await notary(["notarise", path.join(dir, "permit.pdf"), "--server", server.base, "--key", "not-a-real-key"]);
+    expect(wrong.code).to.equal(3);
+    expect(wrong.stderr).to.include("the server refused the clerk key").and.include("UNAUTHORIZED");
+  });
+
+  it("verify checks a file with its receipt against the chain: exit 0 and every check passed", async function () {
+    const { code, stdout, stderr } = await notary(["--json", "verify", path.join(dir, "permit.pdf"), "--rpc", node.url]);
+    expect(code, stderr).to.equal(0);
+    const out = json(stdout) as { status: string; receiptFrom: string; checks: { check: string; ok: boolean }[]; municipality: { name: string } };
+    expect(out.status).to.equal("anchored");
+    expect(out.receiptFrom).to.equal(path.join(dir, "permit.pdf.receipt.json"));
+    expect(out.checks.map((c) => [c.check, c.ok])).to.deep.equal([["leaf", true], ["proof", true], ["registry", true], ["anchor", true], ["block", true], ["revocation", true]]);
+    expect(out.municipality.name).to.equal("Gemeinde Beispiel");
+  });
+
+  it("verify says unknown (exit 1) for a file the server never notarised", async function () {
+    const unknown = await file("unknown.txt", "never notarised");
+    const { code, stdout } = await notary(["verify", unknown, "--rpc", node.url, "--server", server.base]);
+    expect(code).to.equal(1);
+    expect(stdout).to.match(/^unknown /);
+  });
+
+  it("revoke --wait puts the revocation on chain, and verify then exits 2 with the reason", async function () {
+    const b = path.join(dir, "confirmation.txt");
+    const revoked = await notary(["revoke", b, "--reason", "superseded", "--note", "replaced by AZ 33", "--wait", "--server", server.base], { NOTARY_KEY: key });
+    expect(revoked.code, revoked.stderr).to.equal(0);
+    expect(revoked.stdout).to.include("revoked").and.include("superseded");
+    const { code, stdout } = await notary(["verify", b, "--rpc", node.url]);
+    expect(code).to.equal(2);
+    expect(stdout).to.match(/^revoked /).and.include("superseded");
+  });
+
+  it("revoke refuses an unknown reason with exit 3 and lists the valid ones", async function () {
+    const { code, stderr } = await notary(["revoke", path.join(dir, "permit.pdf"), "--reason", "boredom", "--server", server.base], { NOTARY_KEY: key });
+    expect(code).to.equal(3);
+    expect(stderr).to.include("withdrawn, issued-in-error, superseded, expired, other");
+  });
+
+  it("with the server gone, verify still checks against the chain alone", async function () {
+    await server.kill();
+    const { code, stdout } = await notary(["verify", path.join(dir, "permit.pdf"), "--rpc", node.url, "--server", server.base]);
+    expect(code).to.equal(0);
+    expect(stdout).to.match(/^anchored /);
+    // Without a receipt there is nothing to check against the chain: exit 3, and the way out.
+    const { code: noReceipt, stderr } = await notary(["verify", path.join(dir, "unknown.txt"), "--rpc", node.url, "--server", server.base]);
+    expect(noReceipt).to.equal(3);
+    expect(stderr).to.include("no receipt: pass --receipt");
+  });
+
+  it("verify rejects a changed file (exit 1) and a forged receipt (exit 1, failing check named)", async function () {
+    const receipt = path.join(dir, "permit.pdf.receipt.json");
+    const changed = await file("permit-changed.pdf", (await readFile(path.join(dir, "permit.pdf"), "utf8")) + " ");
+    const mismatch = await notary(["verify", changed, "--receipt", receipt, "--rpc", node.url]);
+    expect(mismatch.code).to.equal(1);
+    expect(mismatch.stdout).to.include("the file's SHA-256 is not the receipt's");
+
+    const forged = JSON.parse(await readFile(receipt, "utf8"));
+    forged.anchor.timestamp += 3600; // claim it was anchored an hour later
+    const forgedPath = await file("forged.receipt.json", JSON.stringify(forged));
+    const out = await notary(["--json", "verify", path.join(dir, "permit.pdf"), "--receipt", forgedPath, "--rpc", node.url]);
+    expect(out.code).to.equal(1);
+    const report = json(out.stdout) as { status: string; checks: { check: string; ok: boolean }[] };
+    expect(report.status).to.equal("invalid");
+    expect(report.checks.find((c) => !c.ok)?.check).to.equal("anchor");
+  });
+
+  it("verify cannot reach a chain: exit 3 with the endpoint named", async function () {
+    const { code, stderr } = await notary(["verify", path.join(dir, "permit.pdf"), "--rpc", `http://127.0.0.1:${await freePort()}`]);
+    expect(code).to.equal(3);
+    expect(stderr).to.include("cannot reach the chain at http://127.0.0.1:");
+  });
+});
