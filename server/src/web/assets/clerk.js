@@ -34,7 +34,7 @@ function row(doc) {
   const name = doc.title ?? doc.reference ?? "–";
   const actions = [
     anchored && el("a", { href: `/api/v1/receipts/${doc.sha256}`, download: `${doc.sha256.slice(0, 12)}.receipt.json` }, t("action.json")),
-    anchored && el("a", { href: `/api/v1/receipts/${doc.sha256}.pdf`, target: "_blank", rel: "noopener" }, t("action.pdf")),
+    anchored && el("a", { href: `/api/v1/receipts/${doc.sha256}.pdf`, download: `${doc.sha256.slice(0, 12)}.receipt.pdf` }, t("action.pdf")),
     !doc.revocation && el("button", { type: "button", onclick: () => askRevoke(doc) }, t("action.revoke")),
     doc.hasContent && el("button", { type: "button", onclick: () => askErase(doc) }, t("action.erase")),
   ].filter(Boolean);
