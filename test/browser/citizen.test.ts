@@ -1,0 +1,229 @@
+import { createHash, randomBytes } from "node:crypto";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+
+import { expect } from "chai";
+import { network } from "hardhat";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+
+import { TEST_OUTPUT, axeViolations, launchChromium } from "../helpers/browser.js";
+import { decodeQr } from "../helpers/pdf.js";
+import { type TestServer, eventually, startTestServer, uploadForm } from "../helpers/server.js";
+
+const { provider: eip1193 } = await network.create();
+
+const sha256 = (data: string | Uint8Array) => createHash("sha256").update(data).digest("hex");
+
+/**
+ * The citizen page in headless Chromium against the whole server: a file is
+ * hashed in the browser (and never sent), the verdict is shown in plain
+ * language, receipts and QR links verify, German by default, English on
+ * request, and axe-core finds no serious accessibility violations.
+ */
+describe("citizen page in Chromium", function () {
+  this.timeout(120_000);
+  let server: TestServer;
+  let key: string;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  let dir: string;
+  /** Every request the page sent, with its body size. */
+  let sent: { method: string; url: string; bodyBytes: number }[];
+
+  before(async function () {
+    server = await startTestServer(eip1193, { BATCH_INTERVAL_MS: "100", MUNICIPALITY_NAME: "Stadt Musterstadt" });
+    key = await server.clerkKey("Erika Muster");
+    browser = await launchChromium();
+    dir = await mkdtemp(path.join(tmpdir(), "notary-citizen-"));
+  });
+
+  after(async function () {
+    await browser?.close();
+    await server?.stop();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  beforeEach(async function () {
+    context = await browser.newContext({ locale: "de-DE", viewport: { width: 1100, height: 900 } });
+    page = await context.newPage();
+    sent = [];
+    page.on("request", (r) => sent.push({ method: r.method(), url: r.url(), bodyBytes: r.postDataBuffer()?.length ?? 0 }));
+  });
+
+  afterEach(async function () {
+    await context?.close();
+  });
+
+  async function localFile(name: string, content: string | Uint8Array): Promise<string> {
+    const file = path.join(dir, name);
+    await writeFile(file, content);
+    return file;
+  }
+
+  /** A document notarised through the API and anchored; `revoke` revokes it on chain too. */
+  async function notarised(text: string, revoke?: number): Promise<{ file: string; hash: string }> {
+    const content = `${text} ${randomBytes(8).toString("hex")}`;
+    const hash = sha256(content);
+    expect((await server.api("/api/v1/documents", { method: "POST", key, body: uploadForm(content, { title: text }) })).status).to.equal(202);
+    await eventually(async () => (await server.api(`/api/v1/receipts/${hash}`)).status === 200, 20_000, "the anchor");
+    if (revoke) {
+      const res = await server.api(`/api/v1/documents/${hash}/revocation`, {
+        method: "POST",
+        key,
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ reason: revoke }),
+      });
+      expect(res.status).to.equal(202);
+      await eventually(async () => (await (await server.api(`/api/v1/verify/${hash}`)).json()).status === "revoked", 20_000, "the revocation");
+    }
+    return { file: await localFile(`${hash.slice(0, 8)}.pdf`, content), hash };
+  }
+
+  const result = (status: string) => page.locator(`#result[data-status="${status}"]`);
+
+  it("verifies a notarised file as anchored, showing municipality, time, block and transaction, without uploading it", async function () {
+    const { file, hash } = await notarised("Erlaubnis Straßenmusik");
+    const receipt = await (await server.api(`/api/v1/receipts/${hash}`)).json();
+    await page.goto(server.url + "/");
+    await page.setInputFiles("#file", file);
+    await result("anchored").waitFor();
+
+    const text = await page.locator("#result").innerText();
+    expect(text).to.include("Echt: Dieses Dokument wurde notariell erfasst.");
+    expect(text).to.include("Stadt Musterstadt");
+    expect(text).to.include(String(receipt.anchor.blockNumber));
+    expect(text).to.include(receipt.anchor.transactionHash);
+    expect(await page.locator("#file-hash-value").innerText()).to.equal(hash);
+    // The file stayed on the device: the only request about it is the GET of its hash.
+    expect(sent.filter((r) => r.method !== "GET" || r.bodyBytes > 0)).to.deep.equal([]);
+    expect(sent.map((r) => new URL(r.url).pathname)).to.include(`/api/v1/verify/${hash}`);
+    await page.screenshot({ path: path.join(TEST_OUTPUT, "citizen-anchored.png"), fullPage: true });
+  });
+
+  it("says unknown for a file that was never notarised, and why that can be", async function () {
+    const file = await localFile("unknown.pdf", `never notarised ${randomBytes(8).toString("hex")}`);
+    await page.goto(server.url + "/");
+    await page.setInputFiles("#file", file);
+    await result("unknown").waitFor();
+    const text = await page.locator("#result").innerText();
+    expect(text).to.include("Unbekannt: Zu diesem Dokument gibt es keinen Eintrag.");
+    expect(text).to.include("schon ein geändertes Zeichen");
+    await page.screenshot({ path: path.join(TEST_OUTPUT, "citizen-unknown.png"), fullPage: true });
+  });
+
+  it("says revoked for a revoked document, with the reason and the date", async function () {
+    const { file } = await notarised("Genehmigung Hundehaltung", 3);
+    await page.goto(server.url + "/");
+    await page.setInputFiles("#file", file);
+    await result("revoked").waitFor();
+    const text = await page.locator("#result").innerText();
+    expect(text).to.include("Widerrufen: Dieses Dokument ist nicht mehr gültig.");
+    expect(text).to.include("Grund: ersetzt.");
+    expect(text).to.match(/am \d{1,2}\. \w+ 20\d\d um \d\d:\d\d:\d\d/);
+    await page.screenshot({ path: path.join(TEST_OUTPUT, "citizen-revoked.png"), fullPage: true });
+  });
+
+  it("hashes a large file in chunks, with progress, to the same SHA-256 as Node", async function () {
+    const big = randomBytes(9 * 1024 * 1024 + 123);
+    const file = await localFile("big.bin", big);
+    await page.goto(server.url + "/");
+    await page.setInputFiles("#file", file);
+    await result("unknown").waitFor();
+    expect(await page.locator("#file-hash-value").innerText()).to.equal(sha256(big));
+    expect(await page.locator("#hash-progress").evaluate((p: HTMLProgressElement) => p.value)).to.equal(1);
+  });
+
+  it("verifies a pasted receipt against the chain, and calls a forged one invalid", async function () {
+    const { hash } = await notarised("Vermieterbescheinigung");
+    const receipt = await (await server.api(`/api/v1/receipts/${hash}`)).json();
+    await page.goto(server.url + "/");
+    await page.fill("#receipt-text", JSON.stringify(receipt));
+    await page.click("#receipt-form button[type=submit]");
+    await result("anchored").waitFor();
+
+    receipt.document.salt = `0x${"00".repeat(32)}`;
+    await page.fill("#receipt-text", JSON.stringify(receipt));
+    await page.click("#receipt-form button[type=submit]");
+    await result("invalid").waitFor();
+    expect(await page.locator("#result").innerText()).to.include("leaf:");
+
+    await page.fill("#receipt-text", "{ not json");
+    await page.click("#receipt-form button[type=submit]");
+    expect(await page.locator("#receipt-error").innerText()).to.include("kein gültiges JSON");
+  });
+
+  it("opens the link in a printed receipt's QR code and verifies the document: anchored", async function () {
+    const { file, hash } = await notarised("Sondernutzungserlaubnis");
+    const pdf = new Uint8Array(await (await server.api(`/api/v1/receipts/${hash}.pdf`)).arrayBuffer());
+    const link = await decodeQr(pdf);
+    expect(link).to.equal(`${server.url}/#sha256=${hash}`);
+
+    await page.goto(link!);
+    await result("anchored").waitFor();
+    expect(await page.inputValue("#hash")).to.equal(hash);
+    // The hash travels in the fragment: the page request itself carries none.
+    expect(sent.filter((r) => r.url.includes(hash) && !r.url.includes("/api/v1/verify/"))).to.deep.equal([]);
+    // Choosing the matching file confirms it.
+    await page.setInputFiles("#file", file);
+    await page.locator("#result .note").waitFor();
+    expect(await page.locator("#result").innerText()).to.include("Die gewählte Datei passt");
+  });
+
+  it("rejects a malformed hash in the form with a message, not a request", async function () {
+    await page.goto(server.url + "/");
+    await page.fill("#hash", "1234");
+    await page.click("#hash-form button[type=submit]");
+    expect(await page.locator("#hash-error").innerText()).to.include("64 Zeichen");
+    expect(await page.getAttribute("#hash", "aria-invalid")).to.equal("true");
+    expect(sent.some((r) => r.url.includes("/api/v1/verify/"))).to.equal(false);
+  });
+
+  it("speaks German by default, English for an English browser, and switches on request", async function () {
+    await page.goto(server.url + "/");
+    expect(await page.locator("h1").innerText()).to.equal("Dokument prüfen");
+    expect(await page.getAttribute("html", "lang")).to.equal("de");
+
+    const english = await browser.newContext({ locale: "en-GB" });
+    const en = await english.newPage();
+    await en.goto(server.url + "/");
+    expect(await en.locator("h1").innerText()).to.equal("Verify a document");
+    await en.click("#lang-switch");
+    expect(await en.locator("h1").innerText()).to.equal("Dokument prüfen");
+    expect(await en.getAttribute("html", "lang")).to.equal("de");
+    await en.reload(); // the choice is remembered
+    expect(await en.locator("h1").innerText()).to.equal("Dokument prüfen");
+    await english.close();
+
+    const french = await browser.newContext({ locale: "fr-FR" });
+    const fr = await french.newPage();
+    await fr.goto(server.url + "/");
+    expect(await fr.locator("h1").innerText()).to.equal("Dokument prüfen");
+    await french.close();
+  });
+
+  it("works by keyboard alone: tab to the hash field, type, Enter", async function () {
+    const { hash } = await notarised("Tastaturbedienung");
+    await page.goto(server.url + "/");
+    await page.focus("#hash");
+    await page.keyboard.type(hash);
+    await page.keyboard.press("Enter");
+    await result("anchored").waitFor();
+    await page.keyboard.press("Shift+Tab");
+    expect(await page.evaluate(() => document.activeElement?.id)).to.equal("file");
+  });
+
+  it("the accessibility check itself finds violations where there are some", async function () {
+    await page.setContent('<html><body><input type="text"><p style="color:#bbb">faint</p></body></html>');
+    const found = await axeViolations(page);
+    expect(found.map((v) => v.split(" ")[0])).to.include.members(["label", "color-contrast", "html-has-lang"]);
+  });
+
+  it("has no serious or critical accessibility violations (axe-core, WCAG 2 A/AA), with a result shown", async function () {
+    const { hash } = await notarised("Barrierefreiheit");
+    await page.goto(`${server.url}/#sha256=${hash}`);
+    await result("anchored").waitFor();
+    expect(await axeViolations(page)).to.deep.equal([]);
+  });
+});
