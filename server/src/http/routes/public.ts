@@ -29,7 +29,7 @@ export function publicRoutes(router: Router, deps: AppDeps): void {
     const pdf = await renderReceiptPdf({ receipt, title: document.title, reference: document.reference, verifyUrl: absoluteUrl(deps, req, verifyPagePath(sha256)) });
     res
       .type("application/pdf")
-      .set("Content-Disposition", `inline; filename="receipt-${sha256.slice(0, 12)}.pdf"`)
+      .set("Content-Disposition", `inline; filename="${sha256.slice(0, 12)}.receipt.pdf"`)
       .send(Buffer.from(pdf));
   });
 
