@@ -125,6 +125,21 @@ describe("citizen page in Chromium", function () {
     await page.screenshot({ path: path.join(TEST_OUTPUT, "citizen-revoked.png"), fullPage: true });
   });
 
+  it("says pending for a document accepted but not yet anchored, and turns to anchored by itself", async function () {
+    const slow = await startTestServer(eip1193, { BATCH_INTERVAL_MS: "4000" });
+    try {
+      const content = `pending ${randomBytes(8).toString("hex")}`;
+      const res = await slow.api("/api/v1/documents", { method: "POST", key: await slow.clerkKey(), body: uploadForm(content) });
+      expect(res.status).to.equal(202);
+      await page.goto(`${slow.url}/#sha256=${sha256(content)}`);
+      await result("pending").waitFor();
+      expect(await page.locator("#result").innerText()).to.include("Angenommen, noch nicht verankert.");
+      await result("anchored").waitFor({ timeout: 15_000 }); // the page checks again every 3 s
+    } finally {
+      await slow.stop();
+    }
+  });
+
   it("hashes a large file in chunks, with progress, to the same SHA-256 as Node", async function () {
     const big = randomBytes(9 * 1024 * 1024 + 123);
     const file = await localFile("big.bin", big);
