@@ -1,18 +1,20 @@
 /**
  * Notarisation throughput: concurrent clients upload distinct 100 kB
- * documents over HTTP (autocannon, loopback, bounded in time) to (a) a bare
- * Express + multer endpoint that only hashes and fsyncs, (b) a
- * one-transaction-per-document server (hash, then send and wait for one
- * transaction per upload), and (c) Notary, all in the same run; then the
- * time from 202 to anchored for Notary, from its own histogram.
+ * documents over HTTP (autocannon in a worker thread of its own, loopback,
+ * bounded in time) to (a) a bare Express + multer endpoint that only hashes
+ * and fsyncs, (b) a one-transaction-per-document server (hash, then send and
+ * wait for one transaction per upload), and (c) Notary, all in the same run,
+ * repeated; then the exact time from 202 to anchored of every document.
  */
-import { createHash, randomBytes } from "node:crypto";
+import { createHash } from "node:crypto";
 import { once } from "node:events";
 import { createWriteStream } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { DatabaseSync } from "node:sqlite";
+import { fileURLToPath } from "node:url";
 import { pipeline } from "node:stream/promises";
 import { Transform } from "node:stream";
 
@@ -21,36 +23,32 @@ import { BrowserProvider, type Eip1193Provider } from "ethers";
 import express, { type Express } from "express";
 import multer from "multer";
 
-import { startTestServer } from "../test/helpers/server.js";
+import { type TestServer, startTestServer } from "../test/helpers/server.js";
+import { quantile, repeat, spread } from "./stats.js";
 import type { HardhatEthers } from "@nomicfoundation/hardhat-ethers/types";
 
-const DURATION_S = 10;
-const DOC_BYTES = 100_000;
+const DURATION_S = 8;
+const REPEATS = 3;
+/** Block time of the interval-mining chain: Besu QBFT's default block period, a consortium chain's typical pace. */
+const BLOCK_S = 2;
+const BATCH_WINDOW_S = 2;
+const DOC_BYTES = 100_000; // bench/uploadRequest.cjs builds the bodies
 const BOUNDARY = "benchboundary";
+const SETUP_REQUEST = fileURLToPath(new URL("./uploadRequest.cjs", import.meta.url));
 
-function multipartBody(): Buffer {
-  return Buffer.concat([
-    Buffer.from(`--${BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="doc.pdf"\r\nContent-Type: application/pdf\r\n\r\n`),
-    randomBytes(DOC_BYTES),
-    Buffer.from(`\r\n--${BOUNDARY}--\r\n`),
-  ]);
-}
-
-async function uploads(url: string, key?: string) {
+/**
+ * Uploads from a worker thread (autocannon's workers mode), so the load
+ * generator has its own event loop and core instead of sharing the server's.
+ */
+export async function uploads(url: string, key?: string) {
   const r = await autocannon({
     url,
     connections: 10,
     duration: DURATION_S,
-    requests: [
-      {
-        method: "POST",
-        setupRequest: (req) => ({
-          ...req,
-          headers: { "content-type": `multipart/form-data; boundary=${BOUNDARY}`, ...(key ? { authorization: `Bearer ${key}` } : {}) },
-          body: multipartBody(),
-        }),
-      },
-    ],
+    workers: 1,
+    method: "POST",
+    headers: { "content-type": `multipart/form-data; boundary=${BOUNDARY}`, ...(key ? { authorization: `Bearer ${key}` } : {}) },
+    requests: [{ setupRequest: SETUP_REQUEST as unknown as autocannon.Request["setupRequest"] }],
   });
   return { rps: r.requests.average, p99: r.latency.p99, ok: r["2xx"], non2xx: r.non2xx + r.errors };
 }
@@ -80,58 +78,107 @@ async function listen(app: Express) {
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/upload`, close: () => new Promise((r) => server.close(r)) };
 }
 
-/** p-quantile from a Prometheus histogram (linear within the bucket). */
-function quantile(metrics: string, name: string, q: number): number {
-  const buckets = [...metrics.matchAll(new RegExp(`^${name}_bucket\\{le="([^"]+)"\\} (\\d+)`, "gm"))].map((m) => [m[1] === "+Inf" ? Infinity : Number(m[1]), Number(m[2])] as const);
-  const total = buckets.at(-1)![1];
-  const rank = q * total;
-  let [prevLe, prevCount] = [0, 0];
-  for (const [le, count] of buckets) {
-    if (count >= rank) return le === Infinity ? prevLe : prevLe + ((le - prevLe) * (rank - prevCount)) / Math.max(1, count - prevCount);
-    [prevLe, prevCount] = [le, count];
+/** Exact time from acceptance (the row's insert, just before the 202) to the confirmed anchor, per document, from the store. */
+function anchorLatencies(dataDir: string): number[] {
+  const db = new DatabaseSync(path.join(dataDir, "notary.db"), { readOnly: true });
+  try {
+    const rows = db.prepare("SELECT (b.confirmed_at - d.created_at) AS ms FROM documents d JOIN batches b ON b.id = d.batch_id WHERE b.confirmed_at IS NOT NULL").all() as { ms: number }[];
+    return rows.map((r) => r.ms / 1000);
+  } finally {
+    db.close();
   }
-  return NaN;
 }
 
-export async function throughputBenchmark(eip1193: Eip1193Provider, ethers: HardhatEthers) {
+/** Waits until every accepted document is anchored (its batch confirmed), read from the store. */
+async function drained(server: TestServer): Promise<void> {
+  const db = new DatabaseSync(path.join(server.dataDir, "notary.db"), { readOnly: true, timeout: 5000 });
+  try {
+    const open = db.prepare("SELECT COUNT(*) AS n FROM documents d LEFT JOIN batches b ON b.id = d.batch_id WHERE b.confirmed_at IS NULL");
+    const until = Date.now() + 60_000;
+    while (Date.now() < until && (open.get() as { n: number }).n > 0) await new Promise((r) => setTimeout(r, 200));
+  } finally {
+    db.close();
+  }
+}
+
+/** The bare endpoint and the one-transaction-per-document server, as Express apps. */
+function baselines(dir: string, writer: { getFunction(name: string): (...args: unknown[]) => Promise<{ wait(): Promise<unknown> }> }) {
+  const bareApp = express();
+  bareApp.post("/upload", multer({ storage: hashingDiskStorage(dir) }).single("file"), (req, res) => {
+    res.status(202).json({ sha256: req.file!.filename });
+  });
+  const oneTxApp = express();
+  oneTxApp.post(
+    "/upload",
+    multer({ storage: hashingDiskStorage(dir, async (sha) => void (await (await writer.getFunction("register")("0x" + sha)).wait())) }).single("file"),
+    (req, res) => {
+      res.status(202).json({ sha256: req.file!.filename });
+    },
+  );
+  return { bareApp, oneTxApp };
+}
+
+export interface Chain {
+  provider: Eip1193Provider;
+  ethers: HardhatEthers;
+}
+
+/**
+ * Two chains: one that mines every transaction at once (the embedded chain of
+ * `npm start`) for Notary against the bare endpoint and for time to
+ * anchored, and one that mines a block every BLOCK_S seconds, as every real
+ * chain does, for Notary against one transaction per document. Each pair runs
+ * REPEATS times, alternating.
+ */
+export async function throughputBenchmark(automine: Chain, interval: Chain) {
   const dir = await mkdtemp(path.join(tmpdir(), "notary-bench-upload-"));
   try {
-    const bareApp = express();
-    bareApp.post("/upload", multer({ storage: hashingDiskStorage(dir) }).single("file"), (req, res) => {
-      res.status(202).json({ sha256: req.file!.filename });
-    });
-    const bare = await listen(bareApp);
-    const bareResult = await uploads(bare.url);
-    await bare.close();
+    await interval.provider.request({ method: "evm_setAutomine", params: [false] });
+    await interval.provider.request({ method: "evm_setIntervalMining", params: [BLOCK_S * 1000] });
+    const registry = await interval.ethers.deployContract("OneHashPerTxRegistry");
+    await registry.waitForDeployment();
+    const signer = await new BrowserProvider(interval.provider, undefined, { cacheTimeout: -1, pollingInterval: 50 }).getSigner(1);
+    const { bareApp, oneTxApp } = baselines(dir, registry.connect(signer) as never);
 
-    const registry = await ethers.deployContract("OneHashPerTxRegistry");
-    const signer = await new BrowserProvider(eip1193, undefined, { cacheTimeout: -1, pollingInterval: 20 }).getSigner(1);
-    const writer = registry.connect(signer);
-    const oneTxApp = express();
-    oneTxApp.post(
-      "/upload",
-      multer({ storage: hashingDiskStorage(dir, async (sha) => void (await (await writer.getFunction("register")("0x" + sha)).wait())) }).single("file"),
-      (req, res) => {
-        res.status(202).json({ sha256: req.file!.filename });
-      },
-    );
-    const oneTx = await listen(oneTxApp);
-    const oneTxResult = await uploads(oneTx.url);
-    await oneTx.close();
-
-    const server = await startTestServer(eip1193, { BATCH_INTERVAL_MS: "2000", MAX_UPLOAD_BYTES: String(1024 * 1024), RATE_LIMIT_PER_MINUTE: "1000000" });
+    const serverEnv = { BATCH_INTERVAL_MS: String(BATCH_WINDOW_S * 1000), MAX_UPLOAD_BYTES: String(1024 * 1024), RATE_LIMIT_PER_MINUTE: "1000000" };
+    const ours = await startTestServer(automine.provider, serverEnv);
+    const oursOnInterval = await startTestServer(interval.provider, serverEnv);
     try {
-      const key = await server.clerkKey();
-      const ours = await uploads(`${server.url}/api/v1/documents`, key);
-      // Let the last batch out, then read the 202 → anchored histogram.
-      const until = Date.now() + 30_000;
-      while (Date.now() < until && !/^notary_queue_depth 0$/m.test(await (await server.api("/metrics")).text())) await new Promise((r) => setTimeout(r, 200));
-      await new Promise((r) => setTimeout(r, 3000));
-      const metrics = await (await server.api("/metrics")).text();
-      const anchored = { p50: quantile(metrics, "notary_anchor_latency_seconds", 0.5), p99: quantile(metrics, "notary_anchor_latency_seconds", 0.99) };
-      return { docBytes: DOC_BYTES, durationS: DURATION_S, bare: bareResult, oneTx: oneTxResult, ours, anchored, batchWindowS: 2 };
+      const [key, keyInterval] = [await ours.clerkKey(), await oursOnInterval.clerkKey()];
+      const runs = await repeat(REPEATS, async () => {
+        const bare = await listen(bareApp);
+        const bareRun = await uploads(bare.url);
+        await bare.close();
+        const oursRun = await uploads(`${ours.url}/api/v1/documents`, key);
+        const oneTx = await listen(oneTxApp);
+        const oneTxRun = await uploads(oneTx.url);
+        await oneTx.close();
+        const oursIntervalRun = await uploads(`${oursOnInterval.url}/api/v1/documents`, keyInterval);
+        return { bare: bareRun, ours: oursRun, oneTx: oneTxRun, oursInterval: oursIntervalRun };
+      });
+      await drained(ours);
+      const latencies = anchorLatencies(ours.dataDir);
+      const ratio = (a: { rps: number }[], b: { rps: number }[]) => spread(a.map((x, i) => x.rps / b[i]!.rps));
+      const col = (k: keyof (typeof runs)[number]) => runs.map((r) => r[k]);
+      return {
+        docBytes: DOC_BYTES,
+        durationS: DURATION_S,
+        repeats: REPEATS,
+        blockS: BLOCK_S,
+        batchWindowS: BATCH_WINDOW_S,
+        bare: spread(col("bare").map((r) => r.rps)),
+        ours: spread(col("ours").map((r) => r.rps)),
+        oneTx: spread(col("oneTx").map((r) => r.rps)),
+        oursInterval: spread(col("oursInterval").map((r) => r.rps)),
+        oursVsBare: ratio(col("ours"), col("bare")),
+        oursVsOneTx: ratio(col("oursInterval"), col("oneTx")),
+        p99: { bare: spread(col("bare").map((r) => r.p99)), ours: spread(col("ours").map((r) => r.p99)), oneTx: spread(col("oneTx").map((r) => r.p99)) },
+        non2xx: runs.reduce((n, r) => n + r.bare.non2xx + r.ours.non2xx + r.oneTx.non2xx + r.oursInterval.non2xx, 0),
+        anchored: { documents: latencies.length, p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99), max: Math.max(...latencies) },
+      };
     } finally {
-      await server.stop();
+      await ours.stop();
+      await oursOnInterval.stop();
     }
   } finally {
     await rm(dir, { recursive: true, force: true });

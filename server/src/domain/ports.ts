@@ -15,7 +15,11 @@ export interface LeafAssignment {
  * for several API instances with one anchoring leader (the single writer).
  */
 export interface Store {
-  insertDocument(doc: NewDocument): Promise<{ inserted: boolean; record: DocumentRecord }>;
+  /**
+   * Inserts a document unless its hash is known, with the audit entry of the
+   * insert in the same commit (writes of concurrent requests may share it).
+   */
+  insertDocument(doc: NewDocument, audit?: Omit<AuditEntry, "id" | "sha256">): Promise<{ inserted: boolean; record: DocumentRecord }>;
   getDocument(sha256: string): Promise<DocumentRecord | null>;
   listDocuments(q: { state?: "pending" | "anchored" | "revoked"; limit: number; beforeSeq?: number }): Promise<DocumentRecord[]>;
   unbatchedDocuments(limit: number): Promise<DocumentRecord[]>;

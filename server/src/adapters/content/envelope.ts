@@ -1,8 +1,6 @@
 import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
-import { createReadStream, createWriteStream } from "node:fs";
 import { chmod, readFile, stat, writeFile } from "node:fs/promises";
 import { Transform } from "node:stream";
-import { pipeline } from "node:stream/promises";
 
 import { NotaryError } from "../../errors.js";
 
@@ -60,15 +58,18 @@ function unwrap(master: Buffer, wrapped: string): Buffer {
   }
 }
 
-/** Encrypts `src` into `dst` (mode 0600, fsynced) with a fresh document key. */
-export async function encryptFile(master: Buffer, src: string, dst: string): Promise<KeyRecord> {
+/**
+ * Encryption with a fresh document key, as a stream (so ciphertext goes
+ * straight into the blob store, with no file of its own). `record()` gives
+ * the key record once the stream has ended (the GCM tag is known only then).
+ */
+export function encryptingStream(master: Buffer): { cipher: Transform; record(): KeyRecord } {
   const key = randomBytes(32);
   const iv = randomBytes(12);
   const cipher = createCipheriv(ALGORITHM, key, iv);
-  await pipeline(createReadStream(src), cipher, createWriteStream(dst, { flags: "wx", mode: 0o600, flush: true }));
-  const record: KeyRecord = { v: 1, wrapped: wrap(master, key), iv: iv.toString("hex"), tag: cipher.getAuthTag().toString("hex") };
+  const wrapped = wrap(master, key);
   key.fill(0);
-  return record;
+  return { cipher, record: () => ({ v: 1, wrapped, iv: iv.toString("hex"), tag: cipher.getAuthTag().toString("hex") }) };
 }
 
 /** A stream that decrypts; it fails with CONTENT_CORRUPTED if the ciphertext or tag was tampered with. */

@@ -1,10 +1,8 @@
-import { createReadStream } from "node:fs";
-
 import { type KuboRPCClient, create } from "kubo-rpc-client";
 import { CID } from "multiformats/cid";
 
 import { NotaryError } from "../../errors.js";
-import { type BlobStore, KUBO_CHUNK_SIZE } from "./blobs.js";
+import { type BlobSource, type BlobStore, KUBO_CHUNK_SIZE, streamOf } from "./blobs.js";
 
 /**
  * IPFS_MODE=kubo: a Kubo node (or an IPFS cluster's Kubo-compatible API) over
@@ -28,8 +26,8 @@ export class KuboBlobs implements BlobStore {
   }
 
   /** Public documents with `ipfs add` defaults (CIDv0), encrypted ones with `--cid-version=1` (raw leaves). */
-  async put(file: string, opts: { public: boolean }): Promise<string> {
-    const { cid } = await this.client.add(createReadStream(file), {
+  async put(source: BlobSource, opts: { public: boolean }): Promise<string> {
+    const { cid } = await this.client.add(streamOf(source), {
       cidVersion: opts.public ? 0 : 1,
       rawLeaves: !opts.public,
       chunker: `size-${KUBO_CHUNK_SIZE}`,

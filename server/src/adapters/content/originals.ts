@@ -1,10 +1,11 @@
+import { createReadStream } from "node:fs";
 import type { Readable } from "node:stream";
 import { Readable as ReadableStream } from "node:stream";
 
 import type { ContentStore, StoredContent } from "../../domain/ports.js";
 import type { DurableFiles } from "../files/durableFiles.js";
-import type { BlobStore } from "./blobs.js";
-import { type KeyRecord, decryptStream, encryptFile } from "./envelope.js";
+import { type BlobStore, KUBO_CHUNK_SIZE } from "./blobs.js";
+import { type KeyRecord, decryptStream, encryptingStream } from "./envelope.js";
 
 /**
  * Originals: encrypted with a per-document key (unless public) and kept in
@@ -40,14 +41,15 @@ export class Originals implements ContentStore {
       await this.temp.discard(tempPath);
       return { ref, key: null };
     }
-    const encrypted = this.temp.tempPath();
+    // Ciphertext streams straight into the blob store; the plaintext goes as soon as that is durable.
+    const { cipher, record } = encryptingStream(this.masterKey);
+    const plain = createReadStream(tempPath, { highWaterMark: KUBO_CHUNK_SIZE });
+    plain.on("error", (e) => cipher.destroy(e));
     try {
-      const key = await encryptFile(this.masterKey, tempPath, encrypted);
-      await this.temp.discard(tempPath); // the plaintext goes as soon as the ciphertext is on disk
-      const ref = await this.blobs.put(encrypted, { public: false, sha256 });
-      return { ref, key: JSON.stringify(key) };
+      const ref = await this.blobs.put(plain.pipe(cipher), { public: false, sha256 });
+      return { ref, key: JSON.stringify(record()) };
     } finally {
-      await this.temp.discard(encrypted);
+      await this.temp.discard(tempPath);
     }
   }
 

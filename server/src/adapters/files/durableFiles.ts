@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { mkdir, open, readdir, rm } from "node:fs/promises";
+import { mkdir, open, readdir, rm, unlink } from "node:fs/promises";
 import path from "node:path";
 
 /** fsyncs a file or directory, so a rename or a write survives a crash. */
@@ -36,7 +36,9 @@ export class DurableFiles {
 
   async discard(tempPath: string): Promise<void> {
     if (path.dirname(tempPath) !== this.tmp) throw new Error("not a temporary upload file");
-    await rm(tempPath, { force: true });
+    await unlink(tempPath).catch((e: NodeJS.ErrnoException) => {
+      if (e.code !== "ENOENT") throw e;
+    });
   }
 
   /** How many temporary files exist (for tests). */

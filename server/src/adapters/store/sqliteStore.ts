@@ -4,6 +4,7 @@ import { DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlit
 
 import type { LeafAssignment, NewDocument, Store } from "../../domain/ports.js";
 import type { AnchorFacts, AuditEntry, BatchRecord, Clerk, DocumentRecord } from "../../domain/types.js";
+import { GroupCommit } from "./groupCommit.js";
 import { MIGRATIONS } from "./schema.js";
 
 type Row = Record<string, SQLInputValue>;
@@ -79,12 +80,15 @@ export class SqliteStore implements Store {
   private readonly db: DatabaseSync;
   /** Prepared statements by SQL text: preparing is the costly part of a small query. */
   private readonly statements = new Map<string, StatementSync>();
+  /** Document inserts of concurrent uploads share one commit (one fsync). */
+  private readonly group: GroupCommit;
 
   constructor(file: string) {
     mkdirSync(path.dirname(file), { recursive: true });
     this.db = new DatabaseSync(file, { timeout: 5000, enableForeignKeyConstraints: true });
     this.db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA secure_delete = ON;");
     this.migrate();
+    this.group = new GroupCommit(this.db);
   }
 
   private migrate(): void {
@@ -131,19 +135,26 @@ export class SqliteStore implements Store {
     return Number(this.statement(sql).run(...params).changes);
   }
 
-  async insertDocument(doc: NewDocument) {
-    const changes = this.run(
-      `INSERT INTO documents (sha256, salt, reference, title, is_public, size, media_type, has_content, cid, content_ref, content_key, created_at, created_by)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (sha256) DO NOTHING`,
-      doc.sha256, doc.salt, doc.reference, doc.title, doc.public ? 1 : 0, doc.size, doc.mediaType,
-      doc.hasContent ? 1 : 0, doc.cid, doc.content?.ref ?? null, doc.content?.key ?? null, doc.createdAt, doc.createdBy,
-    );
-    return { inserted: changes === 1, record: (await this.getDocument(doc.sha256))! };
+  insertDocument(doc: NewDocument, audit?: Omit<AuditEntry, "id" | "sha256">) {
+    return this.group.run(() => {
+      const changes = this.run(
+        `INSERT INTO documents (sha256, salt, reference, title, is_public, size, media_type, has_content, cid, content_ref, content_key, created_at, created_by)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (sha256) DO NOTHING`,
+        doc.sha256, doc.salt, doc.reference, doc.title, doc.public ? 1 : 0, doc.size, doc.mediaType,
+        doc.hasContent ? 1 : 0, doc.cid, doc.content?.ref ?? null, doc.content?.key ?? null, doc.createdAt, doc.createdBy,
+      );
+      if (changes === 1 && audit) this.audit({ ...audit, sha256: doc.sha256 });
+      return { inserted: changes === 1, record: this.document(doc.sha256)! };
+    });
+  }
+
+  private document(sha256: string): DocumentRecord | null {
+    const row = this.one("SELECT * FROM documents WHERE sha256 = ?", sha256);
+    return row ? toDocument(row) : null;
   }
 
   async getDocument(sha256: string) {
-    const row = this.one("SELECT * FROM documents WHERE sha256 = ?", sha256);
-    return row ? toDocument(row) : null;
+    return this.document(sha256);
   }
 
   async listDocuments(q: { state?: "pending" | "anchored" | "revoked"; limit: number; beforeSeq?: number }) {
@@ -288,8 +299,12 @@ export class SqliteStore implements Store {
     return row ? toClerk(row) : null;
   }
 
-  async appendAudit(e: Omit<AuditEntry, "id">) {
+  private audit(e: Omit<AuditEntry, "id">): void {
     this.run("INSERT INTO audit (at, clerk, action, sha256, detail) VALUES (?, ?, ?, ?, ?)", e.at, e.clerk, e.action, e.sha256, e.detail);
+  }
+
+  async appendAudit(e: Omit<AuditEntry, "id">) {
+    this.audit(e);
   }
 
   async listAudit(limit: number) {
@@ -308,6 +323,7 @@ export class SqliteStore implements Store {
   }
 
   async close() {
+    await this.group.settled();
     if (this.db.isOpen) this.db.close();
   }
 }

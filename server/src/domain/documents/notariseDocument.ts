@@ -41,22 +41,25 @@ export async function notariseDocument(deps: NotariseDeps, input: NotariseInput)
     return { created: false, document: (await store.getDocument(input.sha256))! };
   }
   const kept = input.upload ? await content.keep(input.upload.tempPath, input.sha256, { public: input.public }) : null;
-  const { inserted, record } = await store.insertDocument({
-    sha256: input.sha256,
-    salt: newSalt(),
-    reference: input.reference,
-    title: input.title,
-    public: input.public,
-    size: input.upload?.size ?? null,
-    mediaType: input.upload?.mediaType ?? null,
-    hasContent: kept !== null,
-    cid: cidOf(kept),
-    content: kept,
-    createdAt: clock.now(),
-    createdBy: input.clerk.name,
-  });
+  const at = clock.now();
+  const { inserted, record } = await store.insertDocument(
+    {
+      sha256: input.sha256,
+      salt: newSalt(),
+      reference: input.reference,
+      title: input.title,
+      public: input.public,
+      size: input.upload?.size ?? null,
+      mediaType: input.upload?.mediaType ?? null,
+      hasContent: kept !== null,
+      cid: cidOf(kept),
+      content: kept,
+      createdAt: at,
+      createdBy: input.clerk.name,
+    },
+    { at, clerk: input.clerk.name, action: "notarise", detail: input.reference },
+  );
   if (inserted) {
-    await store.appendAudit({ at: clock.now(), clerk: input.clerk.name, action: "notarise", sha256: input.sha256, detail: input.reference });
     deps.onAccepted?.(record);
   } else if (kept) {
     // The same document arrived twice at once and the other upload won: drop this copy.

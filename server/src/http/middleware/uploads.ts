@@ -34,8 +34,10 @@ const hashing = (onDone: (sha256: string, size: number) => void) => {
 
 /**
  * A multer storage engine that hashes the file with SHA-256 while streaming
- * it to a temporary file (mode 0600), then fsyncs it. Nothing is held in
- * memory; the name the client sent is never used.
+ * it to a temporary file (mode 0600). Nothing is held in memory; the name the
+ * client sent is never used. The temporary file is not fsynced: it is only an
+ * intermediate, and the content store makes the kept copy durable (a crash
+ * before that loses an upload that was never acknowledged).
  */
 export class HashingDiskStorage implements multer.StorageEngine {
   constructor(private readonly content: ContentStore) {}
@@ -43,8 +45,7 @@ export class HashingDiskStorage implements multer.StorageEngine {
   _handleFile(_req: Request, file: Express.Multer.File, cb: (error?: unknown, info?: Partial<Express.Multer.File>) => void): void {
     const tempPath = this.content.tempPath();
     let result = { sha256: "", size: 0 };
-    // `flush: true` fsyncs the file before it is closed, so it is durable once the pipeline resolves.
-    const out = createWriteStream(tempPath, { flags: "wx", mode: 0o600, flush: true });
+    const out = createWriteStream(tempPath, { flags: "wx", mode: 0o600 });
     pipeline(file.stream, hashing((sha256, size) => (result = { sha256, size })), out).then(
       () => cb(null, { ...result, tempPath } as unknown as Partial<Express.Multer.File>),
       (e) => this.content.discard(tempPath).finally(() => cb(e)),
