@@ -84,7 +84,7 @@ const checks = [
     pass: verify.ratio.median >= 0.5,
   },
   {
-    what: `verify by hash: p99 at half of max load (${verify.halfRate} req/s)`,
+    what: `verify by hash: p99 at half of max load (${verify.halfRate} req/s, ${verify.halfLoadTool})`,
     figure: `${show(verify.at1k.p99Half)} ms (bare route at the same rate: ${show(verify.baseline.p99Half)} ms)`,
     target: "≤ 10 ms",
     pass: verify.at1k.p99Half.median <= 10,

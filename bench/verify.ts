@@ -20,6 +20,7 @@ import express from "express";
 
 import { startTestServer } from "../test/helpers/server.js";
 import { repeat, spread } from "./stats.js";
+import { heyAvailable, steadyLoad } from "./steadyLoad.js";
 
 const DURATION_S = 6;
 const REPEATS = 3;
@@ -82,15 +83,19 @@ export async function verifyBenchmark(eip1193: Eip1193Provider) {
     // Full load, alternating bare and ours, then p99 at half of our median full-load rate.
     const full = await repeat(REPEATS, async () => ({ bare: await load(bare.url), ours: await load(ours) }));
     const half = Math.max(1, Math.round(spread(full.map((r) => r.ours.rps)).median / 2));
-    const halfLoad = await repeat(REPEATS, async () => ({ bare: await load(bare.url, { rate: half }), ours: await load(ours, { rate: half }) }));
+    const steady = await heyAvailable();
+    const atHalf = async (url: string): Promise<LoadResult> =>
+      steady ? { ...(await steadyLoad(url, half, DURATION_S)), rps: half } : load(url, { rate: half });
+    const halfLoad = await repeat(REPEATS, async () => ({ bare: await atHalf(bare.url), ours: await atHalf(ours) }));
     fillStore(dataDir, 999_000, doc.batch!.id);
-    const at1m = await repeat(REPEATS, async () => ({ full: await load(ours), half: await load(ours, { rate: half }) }));
+    const at1m = await repeat(REPEATS, async () => ({ full: await load(ours), half: await atHalf(ours) }));
     const rps = (rs: LoadResult[]) => spread(rs.map((r) => r.rps));
     const p99 = (rs: LoadResult[]) => spread(rs.map((r) => r.p99));
     return {
       durationS: DURATION_S,
       repeats: REPEATS,
       halfRate: half,
+      halfLoadTool: steady ? "hey (steady rate, its own process)" : "autocannon overallRate (bursty; install hey for a steady rate)",
       baseline: { rps: rps(full.map((r) => r.bare)), p99: p99(full.map((r) => r.bare)), p99Half: p99(halfLoad.map((r) => r.bare)) },
       at1k: { rps: rps(full.map((r) => r.ours)), p99: p99(full.map((r) => r.ours)), p50Half: spread(halfLoad.map((r) => r.ours.p50)), p99Half: p99(halfLoad.map((r) => r.ours)) },
       at1m: { rps: rps(at1m.map((r) => r.full)), p99: p99(at1m.map((r) => r.full)), p99Half: p99(at1m.map((r) => r.half)) },
