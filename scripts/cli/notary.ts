@@ -22,6 +22,10 @@ const program = new Command("notary")
   .description("Notarise municipal documents on a blockchain and verify them")
   .option("--data-dir <dir>", "the server's data directory", process.env.DATA_DIR ?? "./data")
   .option("--json", "machine-readable output")
+  .addHelpText(
+    "after",
+    "\nExit codes: 0 done (verify: anchored, not revoked) · 1 verify: invalid, unknown or pending; notarise: a file failed · 2 verify: revoked · 3 could not do the job (arguments, files, server or chain unreachable)",
+  )
   .exitOverride();
 
 const clock = { now: () => Date.now() };
@@ -93,7 +97,9 @@ try {
     process.exitCode = e.exitCode === 0 ? EXIT.ok : EXIT.error;
   } else {
     const known = e instanceof CliError || isNotaryError(e);
-    console.error(`notary: ${known ? (e as Error).message : String((e as Error).stack ?? e)}`);
+    const message = known ? (e as Error).message : String((e as Error).stack ?? e);
+    console.error(`notary: ${message}`);
+    if (program.opts().json) console.log(JSON.stringify({ error: known ? message : (e as Error).message, exitCode: EXIT.error }));
     process.exitCode = EXIT.error;
   }
 }

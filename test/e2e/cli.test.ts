@@ -173,9 +173,13 @@ describe("notary CLI against a real hardhat node", function () {
     expect(report.checks.find((c) => !c.ok)?.check).to.equal("anchor");
   });
 
-  it("verify cannot reach a chain: exit 3 with the endpoint named", async function () {
+  it("verify cannot reach a chain: exit 3 with the endpoint named (as JSON too, with --json)", async function () {
     const { code, stderr } = await notary(["verify", path.join(dir, "permit.pdf"), "--rpc", `http://127.0.0.1:${await freePort()}`]);
     expect(code).to.equal(3);
     expect(stderr).to.include("cannot reach the chain at http://127.0.0.1:");
+    const asJson = await notary(["--json", "verify", path.join(dir, "permit.pdf"), "--rpc", `http://127.0.0.1:${await freePort()}`]);
+    expect(asJson.code).to.equal(3);
+    expect(json(asJson.stdout)).to.deep.include({ exitCode: 3 });
+    expect(json(asJson.stdout).error).to.include("cannot reach the chain");
   });
 });
