@@ -1,13 +1,12 @@
 import { createHash, randomBytes } from "node:crypto";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { writeFile } from "node:fs/promises";
 import path from "node:path";
 
 import { expect } from "chai";
 import { network } from "hardhat";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 
-import { TEST_OUTPUT, axeViolations, launchChromium } from "../helpers/browser.js";
+import { type PageSuite, TEST_OUTPUT, axeViolations, startPageSuite } from "../helpers/browser.js";
 import { decodeQr } from "../helpers/pdf.js";
 import { type TestServer, eventually, startTestServer, uploadForm } from "../helpers/server.js";
 
@@ -23,6 +22,7 @@ const sha256 = (data: string | Uint8Array) => createHash("sha256").update(data).
  */
 describe("citizen page in Chromium", function () {
   this.timeout(120_000);
+  let suite: PageSuite;
   let server: TestServer;
   let key: string;
   let browser: Browser;
@@ -33,21 +33,16 @@ describe("citizen page in Chromium", function () {
   let sent: { method: string; url: string; bodyBytes: number }[];
 
   before(async function () {
-    server = await startTestServer(eip1193, { BATCH_INTERVAL_MS: "100", MUNICIPALITY_NAME: "Stadt Musterstadt" });
-    key = await server.clerkKey("Erika Muster");
-    browser = await launchChromium();
-    dir = await mkdtemp(path.join(tmpdir(), "notary-citizen-"));
+    suite = await startPageSuite(eip1193, { BATCH_INTERVAL_MS: "100", MUNICIPALITY_NAME: "Stadt Musterstadt" });
+    ({ server, key, browser, dir } = suite);
   });
 
   after(async function () {
-    await browser?.close();
-    await server?.stop();
-    if (dir) await rm(dir, { recursive: true, force: true });
+    await suite?.close();
   });
 
   beforeEach(async function () {
-    context = await browser.newContext({ locale: "de-DE", viewport: { width: 1100, height: 900 } });
-    page = await context.newPage();
+    ({ context, page } = await suite.newPage());
     sent = [];
     page.on("request", (r) => sent.push({ method: r.method(), url: r.url(), bodyBytes: r.postDataBuffer()?.length ?? 0 }));
   });

@@ -1,15 +1,14 @@
 import { createHash, randomBytes } from "node:crypto";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 
 import { expect } from "chai";
 import { network } from "hardhat";
-import type { Browser, BrowserContext, Page } from "playwright-core";
+import type { BrowserContext, Page } from "playwright-core";
 
-import { TEST_OUTPUT, axeViolations, launchChromium } from "../helpers/browser.js";
+import { type PageSuite, TEST_OUTPUT, axeViolations, startPageSuite } from "../helpers/browser.js";
 import { decodeQr } from "../helpers/pdf.js";
-import { type TestServer, startTestServer } from "../helpers/server.js";
+import type { TestServer } from "../helpers/server.js";
 
 const { provider: eip1193 } = await network.create();
 
@@ -23,29 +22,24 @@ const sha256 = (data: string | Uint8Array) => createHash("sha256").update(data).
  */
 describe("clerk page in Chromium", function () {
   this.timeout(120_000);
+  let suite: PageSuite;
   let server: TestServer;
   let key: string;
-  let browser: Browser;
   let context: BrowserContext;
   let page: Page;
   let dir: string;
 
   before(async function () {
-    server = await startTestServer(eip1193, { BATCH_INTERVAL_MS: "200" });
-    key = await server.clerkKey("Erika Muster");
-    browser = await launchChromium();
-    dir = await mkdtemp(path.join(tmpdir(), "notary-clerk-"));
+    suite = await startPageSuite(eip1193, { BATCH_INTERVAL_MS: "200" });
+    ({ server, key, dir } = suite);
   });
 
   after(async function () {
-    await browser?.close();
-    await server?.stop();
-    if (dir) await rm(dir, { recursive: true, force: true });
+    await suite?.close();
   });
 
   beforeEach(async function () {
-    context = await browser.newContext({ locale: "de-DE", acceptDownloads: true, viewport: { width: 1200, height: 900 } });
-    page = await context.newPage();
+    ({ context, page } = await suite.newPage({ acceptDownloads: true, viewport: { width: 1200, height: 900 } }));
   });
 
   afterEach(async function () {

@@ -1,11 +1,14 @@
 import { existsSync, readFileSync } from "node:fs";
-import { mkdir } from "node:fs/promises";
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { createRequire } from "node:module";
 import path from "node:path";
 
-import { type Browser, type Page, chromium } from "playwright-core";
+import type { Eip1193Provider } from "ethers";
+import { type Browser, type BrowserContext, type BrowserContextOptions, type Page, chromium } from "playwright-core";
 
 import { ROOT } from "./processes.js";
+import { type TestServer, startTestServer } from "./server.js";
 
 /** Debian's Chromium (`apt-get install chromium`; `.ci/run` installs it when missing). */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
@@ -57,4 +60,39 @@ export async function axeViolations(page: Page): Promise<string[]> {
   return results.violations
     .filter((v) => v.impact === "serious" || v.impact === "critical")
     .map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+}
+
+export interface PageSuite {
+  server: TestServer;
+  /** A clerk key for the API and the clerk page. */
+  key: string;
+  browser: Browser;
+  /** A temporary folder for files the tests choose in the browser. */
+  dir: string;
+  /** A fresh browser context (German, desktop size) and page, as a citizen's or clerk's browser. */
+  newPage(options?: BrowserContextOptions): Promise<{ context: BrowserContext; page: Page }>;
+  close(): Promise<void>;
+}
+
+/** The whole server against the in-process chain, a clerk, headless Chromium and a scratch folder: what every page test starts from. */
+export async function startPageSuite(eip1193: Eip1193Provider, env: Record<string, string>): Promise<PageSuite> {
+  const server = await startTestServer(eip1193, env);
+  const key = await server.clerkKey("Erika Muster");
+  const browser = await launchChromium();
+  const dir = await mkdtemp(path.join(tmpdir(), "notary-pages-"));
+  return {
+    server,
+    key,
+    browser,
+    dir,
+    async newPage(options = {}) {
+      const context = await browser.newContext({ locale: "de-DE", viewport: { width: 1100, height: 900 }, ...options });
+      return { context, page: await context.newPage() };
+    },
+    async close() {
+      await browser.close();
+      await server.stop();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
 }

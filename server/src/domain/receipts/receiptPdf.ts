@@ -12,6 +12,28 @@ export interface ReceiptPdfInput {
 }
 
 const A4 = { width: 595.28, height: 841.89 };
+
+/** The "how to verify" text, German first (lines wrapped by hand: pdf-lib does not wrap). */
+const HOW_TO_VERIFY: [string, string[]][] = [
+  [
+    "So prüfen Sie das Dokument",
+    [
+      "1. QR-Code scannen oder den Link unten öffnen und das Dokument auswählen. Der Fingerabdruck (SHA-256)",
+      "   wird in Ihrem Browser berechnet; die Datei verlässt Ihr Gerät nicht.",
+      "2. Ohne uns: Dieser Beleg enthält die Datei receipt.json. Mit ihr und einem Zugang zur Blockchain prüft",
+      "   jeder selbst: npx notary verify <Datei> --receipt receipt.json --rpc <URL>",
+    ],
+  ],
+  [
+    "How to verify",
+    [
+      "1. Scan the QR code or open the link below and choose the document; its fingerprint is computed in your",
+      "   browser and the file never leaves your device.",
+      "2. Without us: this PDF carries receipt.json; with it and any node of the chain, run",
+      "   npx notary verify <file> --receipt receipt.json --rpc <URL>",
+    ],
+  ],
+];
 const MARGIN = 56;
 const INK = rgb(0.1, 0.1, 0.12);
 const MUTED = rgb(0.35, 0.35, 0.4);
@@ -115,22 +137,11 @@ export async function renderReceiptPdf({ receipt, title, reference, verifyUrl }:
   }
 
   y -= 10;
-  line("So prüfen Sie das Dokument", bold, 12);
-  for (const text of [
-    "1. QR-Code scannen oder den Link unten öffnen und das Dokument auswählen. Der Fingerabdruck (SHA-256)",
-    "   wird in Ihrem Browser berechnet; die Datei verlässt Ihr Gerät nicht.",
-    "2. Ohne uns: Dieser Beleg enthält die Datei receipt.json. Mit ihr und einem Zugang zur Blockchain prüft",
-    "   jeder selbst: npx notary verify <Datei> --receipt receipt.json --rpc <URL>",
-  ]) line(text, regular, 9);
-  y -= 6;
-  line("How to verify", bold, 12);
-  for (const text of [
-    "1. Scan the QR code or open the link below and choose the document; its fingerprint is computed in your",
-    "   browser and the file never leaves your device.",
-    "2. Without us: this PDF carries receipt.json; with it and any node of the chain, run",
-    "   npx notary verify <file> --receipt receipt.json --rpc <URL>",
-  ]) line(text, regular, 9);
-  y -= 6;
+  for (const [heading, text] of HOW_TO_VERIFY) {
+    line(heading, bold, 12);
+    for (const l of text) line(l, regular, 9);
+    y -= 6;
+  }
   line(verifyUrl, mono, 8, MUTED);
 
   return pdf.save();
