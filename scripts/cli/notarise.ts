@@ -25,7 +25,7 @@ interface Outcome {
   receipt?: string;
 }
 
-const megabytes = (bytes: number) => (bytes < 1e6 ? `${(bytes / 1e3).toFixed(1)} kB` : `${(bytes / 1e6).toFixed(1)} MB`);
+const megabytes = (bytes: number) => (bytes < 1e3 ? `${bytes} B` : bytes < 1e6 ? `${(bytes / 1e3).toFixed(1)} kB` : `${(bytes / 1e6).toFixed(1)} MB`);
 
 /** `notary notarise <files…>`: uploads to a server as a clerk, with a progress bar and a summary; `--wait` saves each receipt beside its file. */
 export function notariseCommand(program: Command): void {
