@@ -92,6 +92,30 @@ describe("clerk page in Chromium", function () {
     await page.screenshot({ path: path.join(TEST_OUTPUT, "clerk-documents.png"), fullPage: true });
   });
 
+  it("notarises only the fingerprint when asked: the file is not sent, no original is stored, the document is anchored", async function () {
+    await signIn();
+    const content = `Meldebescheinigung ${randomBytes(8).toString("hex")}`;
+    const file = path.join(dir, "meldebescheinigung.pdf");
+    await writeFile(file, content);
+    const posted: { type: string | null; bytes: number }[] = [];
+    page.on("request", (r) => {
+      if (r.method() === "POST") posted.push({ type: r.headers()["content-type"] ?? null, bytes: r.postDataBuffer()?.length ?? 0 });
+    });
+    await page.check("#hash-only");
+    await page.setInputFiles("#files", file);
+    await page.click("#upload-form button[type=submit]");
+    await page.locator("#uploads li.ok").waitFor();
+    const hash = sha256(content);
+    await row(hash).and(page.locator('[data-status="anchored"]')).waitFor({ timeout: 20_000 });
+
+    expect(posted).to.have.length(1);
+    expect(posted[0]!.type).to.equal("application/json");
+    expect(posted[0]!.bytes).to.be.below(300);
+    const stored = await (await server.api(`/api/v1/documents/${hash}`, { key })).json();
+    expect(stored).to.include({ hasContent: false, title: "meldebescheinigung.pdf", status: "anchored" });
+    expect(await row(hash).getByRole("button", { name: "Inhalt löschen" }).count()).to.equal(0);
+  });
+
   it("downloads the JSON receipt and the PDF receipt, whose QR code opens the citizen page: anchored", async function () {
     await signIn();
     const [hash] = await upload(`Sondernutzung ${randomBytes(8).toString("hex")}`);

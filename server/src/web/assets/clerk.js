@@ -1,6 +1,7 @@
 // The clerk page: sign in with a clerk key (kept only in this tab), notarise
 // files with progress, watch their status, get receipts, revoke, erase.
 import { el, problemText, showMunicipality } from "./common.js";
+import { sha256File } from "./hash.js";
 import { formatTime, onLanguageChange, setupLanguage, t } from "./i18n.js";
 
 const KEY = "notary.clerkKey";
@@ -147,6 +148,25 @@ function upload(file, fields) {
   });
 }
 
+/** Notarises only the file's SHA-256, computed here; the file itself is never sent. */
+async function notariseHash(file, fields) {
+  const progress = el("progress", { max: 1, value: 0, "aria-label": file.name });
+  const state = el("span", { class: "state" }, t("clerk.hashing"));
+  const item = el("li", {}, el("span", { class: "name" }, file.name), progress, state);
+  $("uploads").prepend(item);
+  const sha256 = await sha256File(file, (done, total) => (progress.value = total === 0 ? 1 : done / total));
+  const body = { sha256, title: fields.title || file.name, ...(fields.reference ? { reference: fields.reference } : {}) };
+  const response = await api("/api/v1/documents", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) }).catch(() => null);
+  progress.value = 1;
+  if (response?.ok) {
+    item.className = "ok";
+    state.textContent = `${t(response.status === 202 ? "clerk.uploaded" : "clerk.duplicate")} · ${sha256.slice(0, 12)}…`;
+  } else {
+    item.className = "failed";
+    state.textContent = `${t("clerk.failed")}: ${response ? await problemText(response) : ""}`;
+  }
+}
+
 let current = null;
 
 function askRevoke(doc) {
@@ -202,8 +222,9 @@ $("upload-form").addEventListener("submit", async (e) => {
   }
   showError("upload-error", null);
   const fields = { reference: $("reference").value.trim(), title: $("title").value.trim(), public: $("public").checked };
+  const hashOnly = $("hash-only").checked;
   for (const file of files) {
-    await upload(file, fields);
+    await (hashOnly ? notariseHash(file, fields) : upload(file, fields));
     await refresh();
   }
   $("upload-form").reset();
