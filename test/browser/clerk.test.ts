@@ -67,6 +67,8 @@ describe("clerk page in Chromium", function () {
   }
 
   const row = (hash: string) => page.locator(`#documents tr[data-sha256="${hash}"]`);
+  /** Waits until the list shows the document as `status` (the page polls every 2 s). */
+  const rowShows = (hash: string, status: string) => row(hash).and(page.locator(`[data-status="${status}"]`)).waitFor({ timeout: 20_000 });
 
   it("refuses a wrong key with a message and keeps the work area hidden", async function () {
     await signIn("not-a-clerk-key");
@@ -82,7 +84,7 @@ describe("clerk page in Chromium", function () {
     expect(await page.locator("#uploads li.ok").count()).to.equal(2);
     expect(await page.locator("#uploads progress").evaluateAll((bars) => bars.map((b) => (b as HTMLProgressElement).value))).to.deep.equal([1, 1]);
     for (const hash of hashes) {
-      await row(hash).and(page.locator('[data-status="anchored"]')).waitFor({ timeout: 20_000 });
+      await rowShows(hash, "anchored");
       expect(await row(hash).innerText()).to.include("verankert").and.include("32.1-2026-0815");
     }
     // What the page showed is what the server stored.
@@ -106,7 +108,7 @@ describe("clerk page in Chromium", function () {
     await page.click("#upload-form button[type=submit]");
     await page.locator("#uploads li.ok").waitFor();
     const hash = sha256(content);
-    await row(hash).and(page.locator('[data-status="anchored"]')).waitFor({ timeout: 20_000 });
+    await rowShows(hash, "anchored");
 
     expect(posted).to.have.length(1);
     expect(posted[0]!.type).to.equal("application/json");
@@ -119,7 +121,7 @@ describe("clerk page in Chromium", function () {
   it("downloads the JSON receipt and the PDF receipt, whose QR code opens the citizen page: anchored", async function () {
     await signIn();
     const [hash] = await upload(`Sondernutzung ${randomBytes(8).toString("hex")}`);
-    await row(hash!).and(page.locator('[data-status="anchored"]')).waitFor({ timeout: 20_000 });
+    await rowShows(hash!, "anchored");
 
     const [json] = await Promise.all([page.waitForEvent("download"), row(hash!).getByText("Beleg (JSON)").click()]);
     const receipt = JSON.parse(await readFile((await json.path())!, "utf8"));
@@ -141,7 +143,7 @@ describe("clerk page in Chromium", function () {
   it("revokes only after confirmation, with the chosen reason, and shows the status change", async function () {
     await signIn();
     const [hash] = await upload(`Widerruf ${randomBytes(8).toString("hex")}`);
-    await row(hash!).and(page.locator('[data-status="anchored"]')).waitFor({ timeout: 20_000 });
+    await rowShows(hash!, "anchored");
 
     // Cancel: nothing happens.
     await row(hash!).getByRole("button", { name: "Widerrufen" }).click();
@@ -154,7 +156,7 @@ describe("clerk page in Chromium", function () {
     await page.selectOption("#revoke-reason", "4");
     await page.fill("#revoke-note", "Frist abgelaufen");
     await page.click("#revoke-confirm");
-    await row(hash!).and(page.locator('[data-status="revoked"]')).waitFor({ timeout: 20_000 });
+    await rowShows(hash!, "revoked");
     const verdict = await (await server.api(`/api/v1/verify/${hash}`)).json();
     expect(verdict.status).to.equal("revoked");
     expect(verdict.revocation.reason).to.equal(4);
@@ -164,7 +166,7 @@ describe("clerk page in Chromium", function () {
   it("erases a document's content after confirmation; the anchor stays", async function () {
     await signIn();
     const [hash] = await upload(`Löschen ${randomBytes(8).toString("hex")}`);
-    await row(hash!).and(page.locator('[data-status="anchored"]')).waitFor({ timeout: 20_000 });
+    await rowShows(hash!, "anchored");
     await row(hash!).getByRole("button", { name: "Inhalt löschen" }).click();
     await page.click("#erase-confirm");
     await row(hash!).getByText("Inhalt gelöscht").waitFor();

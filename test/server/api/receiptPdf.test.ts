@@ -25,12 +25,13 @@ describe("API: printable receipt (PDF with QR code)", function () {
     await server?.stop();
   });
 
-  async function notarised(fields: Record<string, string>): Promise<{ hash: string; pdf: Uint8Array }> {
+  /** Uploads a new document to `on` and waits for its PDF receipt. */
+  async function notarised(fields: Record<string, string>, on = server, clerk = key): Promise<{ hash: string; pdf: Uint8Array }> {
     const doc = `Erlaubnis Straßenmusik ${randomBytes(8).toString("hex")}`;
     const hash = sha256(doc);
-    expect((await server.api("/api/v1/documents", { method: "POST", key, body: uploadForm(doc, fields) })).status).to.equal(202);
+    expect((await on.api("/api/v1/documents", { method: "POST", key: clerk, body: uploadForm(doc, fields) })).status).to.equal(202);
     const pdf = await eventually(async () => {
-      const res = await server.api(`/api/v1/receipts/${hash}.pdf`);
+      const res = await on.api(`/api/v1/receipts/${hash}.pdf`);
       return res.status === 200 ? new Uint8Array(await res.arrayBuffer()) : null;
     }, 20_000, "the PDF receipt");
     return { hash, pdf };
@@ -89,13 +90,8 @@ describe("API: printable receipt (PDF with QR code)", function () {
   it("uses PUBLIC_URL for the QR link when one is configured", async function () {
     const behindProxy = await startTestServer(eip1193, { BATCH_INTERVAL_MS: "100", PUBLIC_URL: "https://notar.musterstadt.de/" });
     try {
-      const doc = `public url ${randomBytes(8).toString("hex")}`;
-      await behindProxy.api("/api/v1/documents", { method: "POST", key: await behindProxy.clerkKey(), body: uploadForm(doc) });
-      const pdf = await eventually(async () => {
-        const res = await behindProxy.api(`/api/v1/receipts/${sha256(doc)}.pdf`);
-        return res.status === 200 ? new Uint8Array(await res.arrayBuffer()) : null;
-      }, 20_000, "the PDF receipt");
-      expect(await decodeQr(pdf)).to.equal(`https://notar.musterstadt.de/#sha256=${sha256(doc)}`);
+      const { hash, pdf } = await notarised({}, behindProxy, await behindProxy.clerkKey());
+      expect(await decodeQr(pdf)).to.equal(`https://notar.musterstadt.de/#sha256=${hash}`);
     } finally {
       await behindProxy.stop();
     }
