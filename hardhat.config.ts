@@ -44,6 +44,18 @@ const config: HardhatUserConfig = {
     },
   },
   test: {
+    mocha: {
+      // Stop what suites left running and never hang at the end (test/helpers/rootHooks.ts).
+      rootHooks: {
+        async beforeAll() {
+          (await import("./test/helpers/rootHooks.js")).watchUnhandledRejections();
+        },
+        async afterAll(this: Mocha.Context) {
+          this.timeout(120_000);
+          await (await import("./test/helpers/rootHooks.js")).endOfRun();
+        },
+      },
+    },
     solidity: {
       fuzz: { runs: 1000 },
       invariant: { runs: 1000, depth: 20 },

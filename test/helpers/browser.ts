@@ -9,34 +9,52 @@ import { type Browser, type BrowserContext, type BrowserContextOptions, type Pag
 
 import { ROOT } from "./processes.js";
 import { type TestServer, startTestServer } from "./server.js";
+import { Setup, track } from "./teardown.js";
 
-/** Debian's Chromium (`apt-get install chromium`; `.ci/run` installs it when missing). */
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+/** A Chromium of the machine's own, when set (e.g. Debian's /usr/bin/chromium); otherwise the one from npm. */
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH || undefined;
 
 /** Screenshots and other artefacts of browser tests (git-ignored). */
 export const TEST_OUTPUT = path.join(ROOT, "test-output");
 
 /**
- * Headless Chromium with the flags this machine needs: no sandbox (root), no
- * GPU, and no background networking (its connections are refused here).
+ * Flags of @sparticuz/chromium that would weaken what the tests check (the
+ * same-origin policy, mixed content): the pages must be tested as a
+ * citizen's browser runs them.
+ */
+const WEAKENING_FLAGS = new Set(["--disable-web-security", "--allow-running-insecure-content", "--disable-site-isolation-trials", "--single-process"]);
+
+/** The flags a system Chromium needs here: no sandbox (root), no GPU, no background networking (refused here). */
+const SYSTEM_CHROMIUM_FLAGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
+/**
+ * Headless Chromium: `CHROMIUM_PATH` when set, else the build that the npm
+ * package @sparticuz/chromium ships (unpacked to the temp dir on first use),
+ * so the tests need no system package. Registered for teardown.
  */
 export async function launchChromium(): Promise<Browser> {
-  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: run "apt-get install chromium" (as .ci/run does) or set CHROMIUM_PATH`);
   await mkdir(TEST_OUTPUT, { recursive: true });
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
+  let browser: Browser;
+  if (CHROMIUM_PATH) {
+    if (!existsSync(CHROMIUM_PATH)) throw new Error(`CHROMIUM_PATH=${CHROMIUM_PATH} does not exist`);
+    browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: SYSTEM_CHROMIUM_FLAGS });
+  } else {
+    const { default: sparticuz } = await import("@sparticuz/chromium");
+    const args = sparticuz.args.filter((a) => !WEAKENING_FLAGS.has(a));
+    browser = await chromium.launch({ executablePath: await sparticuz.executablePath(), headless: true, args: [...args, "--disable-background-networking"] });
+  }
+  const untrack = track("Chromium", () => browser.close());
+  browser.on("disconnected", untrack);
+  return browser;
 }
 
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
@@ -76,23 +94,19 @@ export interface PageSuite {
 
 /** The whole server against the in-process chain, a clerk, headless Chromium and a scratch folder: what every page test starts from. */
 export async function startPageSuite(eip1193: Eip1193Provider, env: Record<string, string>): Promise<PageSuite> {
-  const server = await startTestServer(eip1193, env);
-  const key = await server.clerkKey("Erika Muster");
-  const browser = await launchChromium();
-  const dir = await mkdtemp(path.join(tmpdir(), "notary-pages-"));
+  const { value, setup } = await Setup.build(async (setup) => {
+    const server = setup.add("page suite server", await startTestServer(eip1193, env), (s) => s.stop());
+    const key = await server.clerkKey("Erika Muster");
+    const browser = setup.add("page suite browser", await launchChromium(), (b) => b.close());
+    const dir = setup.add("page suite folder", await mkdtemp(path.join(tmpdir(), "notary-pages-")), (d) => rm(d, { recursive: true, force: true }));
+    return { server, key, browser, dir };
+  });
   return {
-    server,
-    key,
-    browser,
-    dir,
+    ...value,
     async newPage(options = {}) {
-      const context = await browser.newContext({ locale: "de-DE", viewport: { width: 1100, height: 900 }, ...options });
+      const context = await value.browser.newContext({ locale: "de-DE", viewport: { width: 1100, height: 900 }, ...options });
       return { context, page: await context.newPage() };
     },
-    async close() {
-      await browser.close();
-      await server.stop();
-      await rm(dir, { recursive: true, force: true });
-    },
+    close: () => setup.undo(),
   };
 }

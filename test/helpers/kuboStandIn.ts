@@ -19,6 +19,7 @@ import { CID } from "multiformats/cid";
 import { identity } from "multiformats/hashes/identity";
 
 import { kuboImport } from "../../server/src/adapters/content/heliaBlobs.js";
+import { track } from "./teardown.js";
 
 /** A well-formed Ed25519 peer id (identity multihash of the protobuf public key), as Kubo reports. */
 const peerId = base58btc.baseEncode(identity.digest(Uint8Array.from([0x08, 0x01, 0x12, 0x20, ...randomBytes(32)])).bytes);
@@ -88,13 +89,16 @@ export async function startKuboStandIn() {
   const server = app.listen(0, "127.0.0.1");
   await once(server, "listening");
   const { port } = server.address() as AddressInfo;
+  const stop = async () => {
+    untrack();
+    server.closeAllConnections();
+    await new Promise((r) => server.close(r));
+  };
+  const untrack = track(`Kubo stand-in :${port}`, stop);
   return {
     url: `http://127.0.0.1:${port}`,
     calls,
     pinned,
-    async stop() {
-      server.closeAllConnections();
-      await new Promise((r) => server.close(r));
-    },
+    stop,
   };
 }

@@ -1,50 +1,50 @@
-import { execFile } from "node:child_process";
-import { mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import { promisify } from "node:util";
-
 import jsQRModule from "jsqr";
-import { PNG } from "pngjs";
+import * as mupdf from "mupdf";
 
-const exec = promisify(execFile);
 /** jsqr is CommonJS whose types declare a default export; at run time the module is the function. */
 const jsQR = jsQRModule as unknown as typeof jsQRModule.default;
 
 /**
- * Runs a poppler-utils tool (`apt-get install poppler-utils`, as .ci/run does)
- * on a PDF in a temporary directory and hands back that directory.
+ * Opens a PDF with MuPDF (WebAssembly, from npm: no system tools needed),
+ * hands it to `fn` and frees it afterwards.
  */
-async function withPdf<T>(pdf: Uint8Array, fn: (dir: string, file: string) => Promise<T>): Promise<T> {
-  const dir = await mkdtemp(path.join(tmpdir(), "notary-pdf-"));
+function withPdf<T>(pdf: Uint8Array, fn: (doc: mupdf.PDFDocument) => T): T {
+  const doc = mupdf.Document.openDocument(pdf, "application/pdf").asPDF();
+  if (!doc) throw new Error("not a PDF");
   try {
-    const file = path.join(dir, "receipt.pdf");
-    await writeFile(file, pdf);
-    return await fn(dir, file);
+    return fn(doc);
   } finally {
-    await rm(dir, { recursive: true, force: true });
+    doc.destroy();
   }
 }
 
-/** The text of a PDF as pdftotext extracts it. */
-export const pdfText = (pdf: Uint8Array): Promise<string> => withPdf(pdf, async (_dir, file) => (await exec("pdftotext", ["-layout", file, "-"])).stdout);
-
-/** The pages of a PDF rendered as a printer would (pdftoppm, 150 dpi) and every QR code on page 1 decoded, as a phone would read it. */
-export const decodeQr = (pdf: Uint8Array): Promise<string | null> =>
-  withPdf(pdf, async (dir, file) => {
-    await exec("pdftoppm", ["-r", "150", "-png", "-f", "1", "-l", "1", file, path.join(dir, "page")]);
-    const [png] = (await readdir(dir)).filter((f) => f.endsWith(".png"));
-    const image = PNG.sync.read(await readFile(path.join(dir, png!)));
-    return jsQR(new Uint8ClampedArray(image.data), image.width, image.height)?.data ?? null;
+/** The text of every page of a PDF, in reading order, pages separated by form feeds. */
+export const pdfText = async (pdf: Uint8Array): Promise<string> =>
+  withPdf(pdf, (doc) => {
+    const pages: string[] = [];
+    for (let i = 0; i < doc.countPages(); i++) pages.push(doc.loadPage(i).toStructuredText("preserve-whitespace").asText());
+    return pages.join("\f");
   });
 
-/** A file attached to a PDF (pdfdetach), or null. */
-export const pdfAttachment = (pdf: Uint8Array, name: string): Promise<string | null> =>
-  withPdf(pdf, async (dir, file) => {
-    // "1 embedded files\n1: receipt.json"
-    const { stdout } = await exec("pdfdetach", ["-list", file]);
-    const index = stdout.split("\n").find((line) => line.endsWith(`: ${name}`))?.split(":")[0];
-    if (!index) return null;
-    await exec("pdfdetach", ["-save", index, "-o", path.join(dir, "attachment"), file]);
-    return readFile(path.join(dir, "attachment"), "utf8");
+/** Page 1 rendered as a printer would (150 dpi, RGB) and its QR code decoded, as a phone would read it; null when none is found. */
+export const decodeQr = async (pdf: Uint8Array): Promise<string | null> =>
+  withPdf(pdf, (doc) => {
+    const pixmap = doc.loadPage(0).toPixmap(mupdf.Matrix.scale(150 / 72, 150 / 72), mupdf.ColorSpace.DeviceRGB, false);
+    const [width, height, rgb] = [pixmap.getWidth(), pixmap.getHeight(), pixmap.getPixels()];
+    const rgba = new Uint8ClampedArray(width * height * 4);
+    for (let p = 0, q = 0; p < rgb.length; p += 3, q += 4) {
+      rgba[q] = rgb[p]!;
+      rgba[q + 1] = rgb[p + 1]!;
+      rgba[q + 2] = rgb[p + 2]!;
+      rgba[q + 3] = 255;
+    }
+    return jsQR(rgba, width, height)?.data ?? null;
+  });
+
+/** A file embedded in a PDF (by its name in the EmbeddedFiles tree), as text, or null. */
+export const pdfAttachment = async (pdf: Uint8Array, name: string): Promise<string | null> =>
+  withPdf(pdf, (doc) => {
+    const spec = doc.getEmbeddedFiles()[name];
+    const contents = spec ? doc.getEmbeddedFileContents(spec) : null;
+    return contents ? contents.asString() : null;
   });

@@ -3,6 +3,8 @@ import { once } from "node:events";
 import { createServer } from "node:net";
 import path from "node:path";
 
+import { track } from "./teardown.js";
+
 export const ROOT = path.resolve(import.meta.dirname, "../..");
 const BIN = path.join(ROOT, "node_modules", ".bin");
 
@@ -12,6 +14,29 @@ export const projectEnv = (extra: Record<string, string> = {}): NodeJS.ProcessEn
   PATH: `${BIN}${path.delimiter}${process.env.PATH ?? ""}`,
   ...extra,
 });
+
+/** Sends a signal to every process of a process group; a group that is already gone is fine. */
+export async function killGroup(pgid: number, signal: NodeJS.Signals): Promise<void> {
+  try {
+    process.kill(-pgid, signal);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== "ESRCH") throw e;
+  }
+}
+
+/** Waits until no process of the group is left (a SIGKILLed group dies within milliseconds). */
+export async function untilGroupGone(pgid: number, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      process.kill(-pgid, 0);
+    } catch {
+      return;
+    }
+    if (Date.now() > deadline) throw new Error(`process group ${pgid} still running after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
 
 /** A port that was free on 127.0.0.1 a moment ago. */
 export async function freePort(): Promise<number> {
@@ -23,9 +48,11 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-/** Runs a command to completion and returns its exit code and output. */
-export async function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = projectEnv(), timeoutMs = 120_000) {
-  const child = spawn(cmd, args, { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"], timeout: timeoutMs });
+/** Runs a command to completion (in the project folder unless told) and returns its exit code and output. */
+export async function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = projectEnv(), timeoutMs = 120_000, cwd = ROOT) {
+  const child = spawn(cmd, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"], timeout: timeoutMs });
+  const untrack = track(`${path.basename(cmd)} ${args.slice(0, 2).join(" ")}`, () => child.kill("SIGKILL"));
+  child.once("exit", untrack);
   let stdout = "";
   let stderr = "";
   child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
@@ -59,6 +86,8 @@ export async function startHardhatNode(timeoutMs = 60_000): Promise<HardhatNode>
     stdio: "ignore",
     detached: false,
   });
+  const untrack = track(`hardhat node :${port}`, () => (child.exitCode === null && child.signalCode === null ? child.kill("SIGKILL") : undefined));
+  child.once("exit", untrack);
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + timeoutMs;
   for (;;) {

@@ -8,6 +8,7 @@ import { SqliteStore } from "../../server/src/adapters/store/sqliteStore.js";
 import { loadConfig } from "../../server/src/config.js";
 import { addClerk } from "../../server/src/domain/clerks/clerkKeys.js";
 import { type RunningServer, startServer } from "../../server/src/main.js";
+import { track } from "./teardown.js";
 
 export interface TestServer extends RunningServer {
   dataDir: string;
@@ -28,7 +29,19 @@ export async function startTestServer(eip1193: Eip1193Provider, env: Record<stri
   const provider = new BrowserProvider(eip1193, undefined, { cacheTimeout: -1, pollingInterval: 50 });
   const signer = await provider.getSigner(0);
   const config = loadConfig({ DATA_DIR: dir, PORT: "0", BATCH_INTERVAL_MS: "100", LOG_LEVEL: "silent", RATE_LIMIT_PER_MINUTE: "1000000", ...env });
-  const running = await startServer(config, { provider, signer });
+  let running: RunningServer;
+  try {
+    running = await startServer(config, { provider, signer });
+  } catch (e) {
+    if (!dataDir) await rm(dir, { recursive: true, force: true });
+    throw e;
+  }
+  const stop = async () => {
+    untrack();
+    await running.close();
+    if (!dataDir) await rm(dir, { recursive: true, force: true });
+  };
+  const untrack = track(`test server ${running.url}`, stop);
   let n = 0;
   return {
     ...running,
@@ -48,10 +61,7 @@ export async function startTestServer(eip1193: Eip1193Provider, env: Record<stri
       if (key) headers.set("authorization", `Bearer ${key}`);
       return fetch(running.url + pathname, { ...rest, headers });
     },
-    async stop() {
-      await running.close();
-      if (!dataDir) await rm(dir, { recursive: true, force: true });
-    },
+    stop,
   };
 }
 

@@ -4,8 +4,19 @@ import path from "node:path";
 
 import { SqliteStore } from "../../server/src/adapters/store/sqliteStore.js";
 import { addClerk } from "../../server/src/domain/clerks/clerkKeys.js";
-import { ROOT, projectEnv } from "./processes.js";
+import { ROOT, killGroup, projectEnv, untilGroupGone } from "./processes.js";
 import { eventually } from "./server.js";
+import { track } from "./teardown.js";
+
+/** Where and how the server runs: by default the compiled server of this checkout, as `npm start` runs it. */
+export interface ServerCommand {
+  cwd: string;
+  command: string[];
+  /** Put first on PATH instead of this checkout's node_modules/.bin. */
+  path?: string;
+}
+
+const COMPILED: ServerCommand = { cwd: ROOT, command: [process.execPath, "--disable-warning=ExperimentalWarning", "dist/server/src/main.js"] };
 
 /** The compiled server (`npm run build`) as a child process, as `npm start` runs it. */
 export class ServerProcess {
@@ -15,15 +26,20 @@ export class ServerProcess {
   constructor(
     readonly env: Record<string, string>,
     readonly base: string,
+    readonly how: ServerCommand = COMPILED,
   ) {}
 
   async start(): Promise<void> {
     this.output = "";
-    this.child = spawn(process.execPath, ["--disable-warning=ExperimentalWarning", "dist/server/src/main.js"], {
-      cwd: ROOT,
-      env: projectEnv(this.env),
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const [cmd, ...args] = this.how.command;
+    const env = this.how.path ? { ...process.env, PATH: `${this.how.path}${path.delimiter}${process.env.PATH ?? ""}`, ...this.env } : projectEnv(this.env);
+    // exec: npm run serves through a shell that execs node, so a kill reaches the server itself.
+    // Its own process group (detached: the child calls setsid, so its pid is the group's id): the server and
+    // whatever it starts (the embedded chain, npm's shell) can be killed together, as a power cut would.
+    this.child = spawn(cmd!, args, { cwd: this.how.cwd, env, stdio: ["ignore", "pipe", "pipe"], detached: true });
+    const group = this.child.pid!;
+    const untrack = track(`server process group ${group} (${this.base})`, () => killGroup(group, "SIGKILL"));
+    this.child.once("exit", () => void untilGroupGone(group).then(untrack, untrack));
     this.child.stdout!.on("data", (d: Buffer) => (this.output += d.toString()));
     this.child.stderr!.on("data", (d: Buffer) => (this.output += d.toString()));
     await eventually(async () => {
@@ -36,7 +52,17 @@ export class ServerProcess {
     return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
   }
 
+  /** Signals the whole process group (the server and what it started) and waits until all of it is gone. */
   async kill(signal: NodeJS.Signals = "SIGKILL"): Promise<void> {
+    if (!this.child?.pid) return;
+    const exited = this.running ? once(this.child, "exit") : Promise.resolve();
+    await killGroup(this.child.pid, signal);
+    await exited;
+    await untilGroupGone(this.child.pid);
+  }
+
+  /** Signals the server process alone (what it started may outlive it) and waits for its exit. */
+  async killLeader(signal: NodeJS.Signals = "SIGKILL"): Promise<void> {
     if (!this.running) return;
     this.child!.kill(signal);
     await once(this.child!, "exit");

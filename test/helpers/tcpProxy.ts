@@ -1,6 +1,8 @@
 import { once } from "node:events";
 import { type Server, type Socket, connect, createServer } from "node:net";
 
+import { track } from "./teardown.js";
+
 /** A loopback TCP proxy that a test can cut and restore, to simulate an outage of what is behind it. */
 export class TcpProxy {
   private server: Server | undefined;
@@ -23,6 +25,7 @@ export class TcpProxy {
     });
     this.server.listen(this.port, "127.0.0.1");
     await once(this.server, "listening");
+    this.server.once("close", track(`TCP proxy :${this.port}`, () => this.cut()));
   }
 
   /** Drops every connection and refuses new ones until `open` is called again. */
