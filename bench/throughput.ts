@@ -40,7 +40,7 @@ const SETUP_REQUEST = fileURLToPath(new URL("./uploadRequest.cjs", import.meta.u
  * Uploads from a worker thread (autocannon's workers mode), so the load
  * generator has its own event loop and core instead of sharing the server's.
  */
-async function uploads(url: string, key?: string) {
+export async function uploads(url: string, key?: string) {
   const r = await autocannon({
     url,
     connections: 10,

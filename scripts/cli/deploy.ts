@@ -5,7 +5,7 @@ import { deployRegistry } from "../../server/src/adapters/chain/deployRegistry.j
 import { REGISTRY_ABI } from "../../server/src/adapters/chain/registryAbi.js";
 import { EMBEDDED_DEV_KEY } from "../../server/src/config.js";
 import { type DeploymentRecord, deploymentProblems, writeDeployment } from "../deployment.js";
-import { openProvider } from "./chain.js";
+import { openProvider } from "./rpc.js";
 import { CliError, optionOrEnv, printer } from "./output.js";
 
 /** Hardhat's local chain id: the only chain where a missing key falls back to the public dev account. */

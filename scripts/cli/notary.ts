@@ -12,6 +12,7 @@ import { Command, CommanderError } from "commander";
 import type { SqliteStore } from "../../server/src/adapters/store/sqliteStore.js";
 import { addClerk } from "../../server/src/domain/clerks/clerkKeys.js";
 import { isNotaryError } from "../../server/src/errors.js";
+import { chainCommand } from "./chainCommand.js";
 import { deployCommand } from "./deploy.js";
 import { notariseCommand } from "./notarise.js";
 import { CliError, EXIT } from "./output.js";
@@ -84,6 +85,7 @@ clerk
     print({ removed: true, name }, `Clerk "${name}" removed; its key no longer works`);
   });
 
+chainCommand(program);
 deployCommand(program);
 notariseCommand(program);
 verifyCommand(program);

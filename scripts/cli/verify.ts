@@ -6,7 +6,7 @@ import { type Receipt, parseReceipt } from "../../server/src/domain/receipts/rec
 import { type CheckReport, verifyReceipt } from "../../server/src/domain/verification/verifyReceipt.js";
 import { reasonText } from "../../server/src/domain/verification/revocationReasons.js";
 import { isNotaryError } from "../../server/src/errors.js";
-import { openProvider, readRegistry } from "./chain.js";
+import { openProvider, readRegistry } from "./rpc.js";
 import { receiptFileOf, sha256OfFile } from "./files.js";
 import { CliError, EXIT, optionOrEnv, printer } from "./output.js";
 

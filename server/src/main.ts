@@ -8,7 +8,7 @@ import type { Express } from "express";
 import { JsonRpcProvider, type Provider, type Signer, Wallet } from "ethers";
 
 import { chainProbe } from "./adapters/chain/chainProbe.js";
-import { type EmbeddedNode, startEmbeddedNode } from "./adapters/chain/embeddedNode.js";
+import { EmbeddedNode } from "./adapters/chain/embeddedNode.js";
 import { EthersChain } from "./adapters/chain/ethersChain.js";
 import type { BlobStore } from "./adapters/content/blobs.js";
 import { loadMasterKey } from "./adapters/content/envelope.js";
@@ -26,6 +26,7 @@ import { connectRegistry } from "./domain/registry/connectRegistry.js";
 import { HashVerifier } from "./domain/verification/verifyHash.js";
 import { NotaryError, isNotaryError } from "./errors.js";
 import { createLogger } from "./logger.js";
+import type { Logger } from "pino";
 import { createMetrics } from "./metrics.js";
 
 const systemClock: Clock = { now: () => Date.now() };
@@ -69,12 +70,12 @@ function blobStoreFor(config: Config): BlobStore {
   return new LocalBlobs(path.join(config.dataDir, "originals"));
 }
 
-async function openChain(config: Config, override?: ChainOverride) {
+async function openChain(config: Config, logger: Logger, onFatal: (e: Error) => void, override?: ChainOverride) {
   if (override) return { ...override, node: null as EmbeddedNode | null, url: null as string | null };
   let url = config.RPC_URL;
   let node: EmbeddedNode | null = null;
   if (!url) {
-    node = await startEmbeddedNode(config.dataDir, config.CHAIN_PORT);
+    node = await EmbeddedNode.start({ dataDir: config.dataDir, port: config.CHAIN_PORT, log: logger, onFatal });
     url = node.url;
   }
   // staticNetwork and no cache: one signer, one writer, nonces never stale (DESIGN.md "Environment facts").
@@ -103,7 +104,21 @@ export async function startServer(config: Config, override?: ChainOverride): Pro
     await store.close();
     throw e;
   }
-  const { provider, signer, node, url: chainUrl } = await openChain(config, override);
+  let close: () => Promise<void> = async () => {};
+  // The embedded chain's journal could not be replayed after a restart of the chain process: stop, loudly.
+  const onFatal = (e: Error) => {
+    logger.fatal({ err: e }, "the embedded chain cannot run; Notary stops");
+    void close().finally(() => process.exit(1));
+  };
+  let chainParts: Awaited<ReturnType<typeof openChain>>;
+  try {
+    chainParts = await openChain(config, logger, onFatal, override);
+  } catch (e) {
+    await content.close();
+    await store.close();
+    throw e;
+  }
+  const { provider, signer, node, url: chainUrl } = chainParts;
   try {
     const signerAddress = await signer.getAddress();
     const municipality = { name: config.MUNICIPALITY_NAME, ags: config.MUNICIPALITY_AGS };
@@ -142,7 +157,7 @@ export async function startServer(config: Config, override?: ChainOverride): Pro
     logger.info({ url, registry, chainId, chain: chainUrl ?? "in-process", dataDir: config.dataDir }, `Notary listening on ${url}`);
 
     let closing: Promise<void> | undefined;
-    const close = () =>
+    close = () =>
       (closing ??= (async () => {
         logger.info("shutting down: draining requests");
         const drained = new Promise<void>((resolve) => server.close(() => resolve()));

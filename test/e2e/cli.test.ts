@@ -6,7 +6,8 @@ import path from "node:path";
 import { expect } from "chai";
 import { Contract, JsonRpcProvider, id } from "ethers";
 
-import { type HardhatNode, ROOT, freePort, projectEnv, run, startHardhatNode } from "../helpers/processes.js";
+import { verifyIndependently } from "../helpers/independentVerify.js";
+import { type NotaryChain, ROOT, freePort, killGroup, projectEnv, run, startNotaryChain, untilGroupGone } from "../helpers/processes.js";
 import { ServerProcess } from "../helpers/serverProcess.js";
 
 /** Hardhat dev account #1: the partner municipality's server (operator), not the admin that deploys. */
@@ -14,14 +15,14 @@ const OPERATOR = { address: "0x70997970C51812dc3A010C7d01b50e0d17dc79C8", key: "
 const ABI = ["function municipality() view returns (string name, string ags)", "function hasRole(bytes32 role, address account) view returns (bool)"];
 
 /**
- * A partner municipality with nothing but the CLI: `deploy` a registry to a
- * real `hardhat node`, run a server against it, `notarise --wait`, `verify`
+ * A partner municipality with nothing but the CLI: `notary chain` (a durable
+ * local Hardhat chain), `deploy` a registry to it, run a server against it, `notarise --wait`, `verify`
  * straight against the chain (also with the server gone), `revoke`; exit
  * codes and `--json` output as the README documents them.
  */
-describe("notary CLI against a real hardhat node", function () {
+describe("notary CLI against a durable local chain (npx notary chain)", function () {
   this.timeout(240_000);
-  let node: HardhatNode;
+  let node: NotaryChain;
   let dir: string;
   let server: ServerProcess;
   let registry: string;
@@ -36,8 +37,8 @@ describe("notary CLI against a real hardhat node", function () {
   };
 
   before(async function () {
-    node = await startHardhatNode();
     dir = await mkdtemp(path.join(tmpdir(), "notary-cli-"));
+    node = await startNotaryChain(path.join(dir, "chain"));
   });
 
   after(async function () {
@@ -181,5 +182,30 @@ describe("notary CLI against a real hardhat node", function () {
     expect(asJson.code).to.equal(3);
     expect(json(asJson.stdout)).to.deep.include({ exitCode: 3 });
     expect(json(asJson.stdout).error).to.include("cannot reach the chain");
+  });
+
+  it("after kill -9 of the chain and the server, the chain comes back from its journal: receipts verify as issued, and the server carries on", async function () {
+    const receiptFile = path.join(dir, "permit.pdf.receipt.json");
+    const issued = JSON.parse(await readFile(receiptFile, "utf8"));
+    await server.kill();
+    await killGroup(node.process.pid!, "SIGKILL");
+    await untilGroupGone(node.process.pid!);
+    expect(await fetch(node.url, { method: "POST" }).then(() => "up", () => "down")).to.equal("down");
+
+    node = await startNotaryChain(path.join(dir, "chain"), node.port);
+    expect(node.output()).to.match(/"event": "replayed"/);
+    const provider = new JsonRpcProvider(node.url, undefined, { staticNetwork: true });
+    expect(await verifyIndependently(issued, provider)).to.equal("anchored");
+    const tx = await provider.getTransactionReceipt(issued.anchor.transactionHash);
+    expect([tx?.blockNumber, tx?.blockHash]).to.deep.equal([issued.anchor.blockNumber, issued.anchor.blockHash]);
+    const { code, stdout } = await notary(["verify", path.join(dir, "permit.pdf"), "--rpc", node.url]);
+    expect(code, stdout).to.equal(0);
+
+    await server.start();
+    const fresh = await file("after-restart.txt", `after the restart ${randomBytes(8).toString("hex")}`);
+    const notarised = await notary(["notarise", fresh, "--wait", "--server", server.base], { NOTARY_KEY: key });
+    expect(notarised.code, notarised.stderr).to.equal(0);
+    expect(await verifyIndependently(JSON.parse(await readFile(`${fresh}.receipt.json`, "utf8")), provider)).to.equal("anchored");
+    provider.destroy();
   });
 });

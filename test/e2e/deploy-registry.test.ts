@@ -5,7 +5,7 @@ import path from "node:path";
 import { expect } from "chai";
 import { Contract, JsonRpcProvider, id } from "ethers";
 
-import { type HardhatNode, ROOT, projectEnv, run, startHardhatNode } from "../helpers/processes.js";
+import { type NotaryChain, ROOT, projectEnv, run, startNotaryChain } from "../helpers/processes.js";
 
 const OPERATOR = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8";
 const ABI = [
@@ -14,15 +14,15 @@ const ABI = [
   "function hasRole(bytes32 role, address account) view returns (bool)",
 ];
 
-describe("deploy-registry against a real hardhat node", function () {
+describe("deploy-registry (Hardhat Ignition) against the durable local chain", function () {
   this.timeout(180_000);
-  let node: HardhatNode;
+  let node: NotaryChain;
   let outDir: string;
   let genesisHash: string | undefined;
 
   before(async function () {
-    node = await startHardhatNode();
     outDir = await mkdtemp(path.join(tmpdir(), "notary-deploy-"));
+    node = await startNotaryChain(path.join(outDir, "chain"));
   });
 
   after(async function () {
@@ -59,6 +59,14 @@ describe("deploy-registry against a real hardhat node", function () {
     expect(await registry.getFunction("hasRole")(id("REVOKER_ROLE"), OPERATOR)).to.equal(true);
     expect(await registry.getFunction("hasRole")("0x" + "00".repeat(32), record.admin)).to.equal(true);
     provider.destroy();
+
+    // Ignition's transactions reached the chain through its JSON-RPC: journaled, so they are back after a restart.
+    await node.stop();
+    node = await startNotaryChain(path.join(outDir, "chain"), node.port);
+    const after = new JsonRpcProvider(node.url, undefined, { staticNetwork: true });
+    expect((await after.getTransactionReceipt(record.transactionHash))?.blockHash).to.equal(deployTx?.blockHash);
+    expect(await new Contract(record.registry, ABI, after).getFunction("hasRole")(id("ISSUER_ROLE"), OPERATOR)).to.equal(true);
+    after.destroy();
   });
 
   it("refuses a bad AGS and an empty name before sending any transaction", async function () {

@@ -70,6 +70,48 @@ async function rpc(url: string, method: string): Promise<unknown> {
   return ((await res.json()) as { result: unknown }).result;
 }
 
+/** `npx notary chain` as a child process in its own process group: the durable local chain a partner municipality runs. */
+export interface NotaryChain extends HardhatNode {
+  /** Every line it printed (`--json`: one event a line). */
+  output: () => string;
+}
+
+export async function startNotaryChain(dir: string, port?: number, timeoutMs = 120_000): Promise<NotaryChain> {
+  const chainPort = port ?? (await freePort());
+  const child = spawn(process.execPath, [path.join(ROOT, "bin", "notary.js"), "--json", "--data-dir", dir, "chain", "--port", String(chainPort)], {
+    cwd: ROOT,
+    env: projectEnv(),
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true,
+  });
+  const group = child.pid!;
+  const untrack = track(`notary chain :${chainPort}`, () => killGroup(group, "SIGKILL"));
+  child.once("exit", untrack);
+  let output = "";
+  child.stdout!.on("data", (d: Buffer) => (output += d.toString()));
+  child.stderr!.on("data", (d: Buffer) => (output += d.toString()));
+  const deadline = Date.now() + timeoutMs;
+  while (!output.includes('"event": "ready"')) {
+    if (child.exitCode !== null || Date.now() > deadline) {
+      await killGroup(group, "SIGKILL");
+      throw new Error(`notary chain did not start:\n${output}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    url: `http://127.0.0.1:${chainPort}`,
+    port: chainPort,
+    process: child,
+    output: () => output,
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = once(child, "exit");
+      child.kill("SIGTERM");
+      await exited;
+    },
+  };
+}
+
 export interface HardhatNode {
   url: string;
   port: number;

@@ -14,6 +14,8 @@ export interface ServerCommand {
   command: string[];
   /** Put first on PATH instead of this checkout's node_modules/.bin. */
   path?: string;
+  /** How long the start may take until /readyz answers 200. @default 60 s */
+  readyWithinMs?: number;
 }
 
 const COMPILED: ServerCommand = { cwd: ROOT, command: [process.execPath, "--disable-warning=ExperimentalWarning", "dist/server/src/main.js"] };
@@ -45,7 +47,7 @@ export class ServerProcess {
     await eventually(async () => {
       if (this.child!.exitCode !== null) throw new Error(`the server exited:\n${this.output.slice(-2000)}`);
       return fetch(`${this.base}/readyz`).then((r) => r.ok, () => false);
-    }, 60_000, "the server to be ready");
+    }, this.how.readyWithinMs ?? 60_000, "the server to be ready");
   }
 
   get running(): boolean {
@@ -61,11 +63,17 @@ export class ServerProcess {
     await untilGroupGone(this.child.pid);
   }
 
-  /** Signals the server process alone (what it started may outlive it) and waits for its exit. */
-  async killLeader(signal: NodeJS.Signals = "SIGKILL"): Promise<void> {
-    if (!this.running) return;
+  /** Signals the server process alone (what it started may outlive it) and waits for its exit; returns its exit code. */
+  async killLeader(signal: NodeJS.Signals = "SIGKILL"): Promise<number | null> {
+    if (!this.running) return this.child?.exitCode ?? null;
     this.child!.kill(signal);
-    await once(this.child!, "exit");
+    const [code] = (await once(this.child!, "exit")) as [number | null];
+    return code;
+  }
+
+  /** Waits until nothing of its process group is left (after the server stopped by itself or was killed). */
+  async gone(): Promise<void> {
+    if (this.child?.pid) await untilGroupGone(this.child.pid);
   }
 }
 

@@ -21,6 +21,8 @@ const STATUS: Record<NotaryErrorCode, [number, string]> = {
   ALREADY_REVOKED: [409, "Already revoked"],
   ALREADY_ANCHORED: [409, "Already anchored"],
   CHAIN_UNAVAILABLE: [503, "Chain unavailable"],
+  CHAIN_JOURNAL_CORRUPT: [500, "Chain journal damaged"],
+  CHAIN_REPLAY_DIVERGED: [500, "Chain replay diverged"],
   CONFIG_INVALID: [500, "Configuration invalid"],
   REGISTRY_MISMATCH: [502, "Registry mismatch"],
   SHUTTING_DOWN: [503, "Shutting down"],
