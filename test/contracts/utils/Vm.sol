@@ -7,6 +7,7 @@ interface Vm {
     function assume(bool condition) external pure;
     function prank(address sender) external;
     function expectRevert(bytes calldata revertData) external;
+    function roll(uint256 blockNumber) external;
 }
 
 Vm constant VM = Vm(address(uint160(uint256(keccak256("hevm cheat code")))));
