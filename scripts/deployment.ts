@@ -17,6 +17,8 @@ export interface DeploymentRecord {
   operator: string;
   version: string;
   deployedAt: string;
+  /** The directory it was listed in (`notary deploy --directory`). */
+  directory?: string;
 }
 
 /** What is wrong with the arguments, one sentence each (empty when fine). */
@@ -28,10 +30,16 @@ export function deploymentProblems({ name, ags, operator }: { name: string; ags:
   return problems;
 }
 
-/** Writes `<outDir>/<chainId>.json` and returns its path. */
+/**
+ * The record's file name: chain id and the start of the genesis hash, so two
+ * chains with one id (every local chain is 31337) never overwrite each other.
+ */
+export const deploymentFile = (r: Pick<DeploymentRecord, "chainId" | "genesisHash">) => `${r.chainId}-${r.genesisHash.slice(2, 10)}.json`;
+
+/** Writes `<outDir>/<chainId>-<genesis>.json` and returns its path. */
 export async function writeDeployment(outDir: string, record: DeploymentRecord): Promise<string> {
   await mkdir(outDir, { recursive: true });
-  const file = path.join(outDir, `${record.chainId}.json`);
+  const file = path.join(outDir, deploymentFile(record));
   await writeFile(file, JSON.stringify(record, null, 2) + "\n");
   return file;
 }

@@ -1,7 +1,8 @@
-import { Contract, Wallet, getAddress } from "ethers";
+import { Contract, Wallet, getAddress, isAddress } from "ethers";
 import type { Command } from "commander";
 
 import { deployRegistry } from "../../server/src/adapters/chain/deployRegistry.js";
+import { DIRECTORY_ABI } from "../../server/src/adapters/chain/directoryAbi.js";
 import { REGISTRY_ABI } from "../../server/src/adapters/chain/registryAbi.js";
 import { EMBEDDED_DEV_KEY } from "../../server/src/config.js";
 import { type DeploymentRecord, deploymentProblems, writeDeployment } from "../deployment.js";
@@ -18,6 +19,32 @@ interface DeployOptions {
   rpc?: string;
   key?: string;
   outDir: string;
+  directory?: string;
+}
+
+/**
+ * Lists a new registry in a directory: proposed and accepted at once when the
+ * deploying account is a registrar for the AGS (it is the registry's admin);
+ * otherwise the commands for the Land's registrar and the admin are printed.
+ */
+async function listIn(directoryAddress: string, signer: Wallet, r: DeploymentRecord) {
+  if (!isAddress(directoryAddress)) throw new CliError("--directory must be an address 0x…");
+  const directory = new Contract(getAddress(directoryAddress), DIRECTORY_ABI, signer);
+  const registrar = Boolean(await directory.getFunction("isRegistrarFor")(signer.address, r.ags));
+  if (!registrar) {
+    return {
+      directory: directory.target as string,
+      active: false,
+      text: [
+        `Not listed yet: ${signer.address} is not a registrar for AGS ${r.ags}. Ask your Land's registrar to run`,
+        `  npx notary directory propose --directory ${directory.target} --registry ${r.registry} --ags ${r.ags} --name "${r.name}"`,
+        `then accept it with this registry's admin key: npx notary directory accept --directory ${directory.target} --registry ${r.registry}`,
+      ].join("\n"),
+    };
+  }
+  await (await directory.getFunction("propose")(r.registry, r.ags, r.name, "")).wait(1);
+  const accepted = await (await directory.getFunction("accept")(r.registry)).wait(1);
+  return { directory: directory.target as string, active: true, activeFrom: accepted.blockNumber as number, text: `Listed in the directory ${directory.target}, active from block ${accepted.blockNumber}` };
 }
 
 /** `notary deploy`: a municipality's registry on any EVM chain, the same code the server deploys with. */
@@ -31,6 +58,7 @@ export function deployCommand(program: Command): void {
     .option("--rpc <url>", "JSON-RPC endpoint (default: $RPC_URL or http://127.0.0.1:8545)")
     .option("--key <hex>", "the deploying (admin) account's private key; prefer $DEPLOYER_KEY (a local Hardhat node uses its dev account when unset)")
     .option("--out-dir <dir>", "where to write the deployment record", "deployments")
+    .option("--directory <address>", "the federation's directory: if the deploying account is a registrar for the AGS the registry is proposed and accepted at once, else the next steps are printed")
     .action(async (opts: DeployOptions) => {
       const problems = deploymentProblems({ name: opts.name, ags: opts.ags, operator: opts.operator ?? "" });
       if (problems.length > 0) throw new CliError(problems.join("; "));
@@ -58,12 +86,14 @@ export function deployCommand(program: Command): void {
           version: await registry.getFunction("version")(),
           deployedAt: new Date().toISOString(),
         };
-        const file = await writeDeployment(opts.outDir, record);
+        const listing = opts.directory ? await listIn(opts.directory, signer, record) : null;
+        const file = await writeDeployment(opts.outDir, { ...record, ...(listing ? { directory: listing.directory } : {}) });
         printer(program.opts().json)(
-          { ...record, file },
+          { ...record, file, ...(listing ? { listing } : {}) },
           [
             `NotaryRegistry for ${record.name} (${record.ags}) at ${record.registry} on chain ${chainId}`,
             `ISSUER_ROLE and REVOKER_ROLE granted to ${operator}; admin ${record.admin}`,
+            ...(listing ? [listing.text] : []),
             `Deployment written to ${file}`,
             `Run the server with: RPC_URL=${rpc} REGISTRY_ADDRESS=${record.registry} SIGNER_KEY=<the operator's key> npm start`,
           ].join("\n"),

@@ -14,6 +14,7 @@ import { addClerk } from "../../server/src/domain/clerks/clerkKeys.js";
 import { isNotaryError } from "../../server/src/errors.js";
 import { chainCommand } from "./chainCommand.js";
 import { deployCommand } from "./deploy.js";
+import { directoryCommand } from "./directory.js";
 import { notariseCommand } from "./notarise.js";
 import { CliError, EXIT } from "./output.js";
 import { revokeCommand } from "./revoke.js";
@@ -87,6 +88,7 @@ clerk
 
 chainCommand(program);
 deployCommand(program);
+directoryCommand(program);
 notariseCommand(program);
 verifyCommand(program);
 revokeCommand(program);

@@ -8,6 +8,8 @@ export const EXIT = {
   revoked: 2,
   /** Could not do the job: bad arguments, unreachable server or chain, unreadable file. */
   error: 3,
+  /** `verify`: a genuine receipt that may not be relied on: its issuer is unconfirmed, or it expired or is not yet valid. */
+  notReliable: 4,
 } as const;
 
 /** A failure the CLI reports as one line and exit code 3. */

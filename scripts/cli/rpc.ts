@@ -1,6 +1,5 @@
-import { JsonRpcProvider, Network, VoidSigner, ZeroAddress } from "ethers";
+import { JsonRpcProvider, Network } from "ethers";
 
-import { EthersChain } from "../../server/src/adapters/chain/ethersChain.js";
 import { CliError } from "./output.js";
 
 /** The chain id an endpoint serves (one bounded request, so a dead endpoint fails fast instead of retrying forever). */
@@ -25,9 +24,4 @@ async function chainIdAt(url: string): Promise<number> {
 export async function openProvider(url: string): Promise<{ provider: JsonRpcProvider; chainId: number }> {
   const chainId = await chainIdAt(url);
   return { provider: new JsonRpcProvider(url, Network.from(chainId), { staticNetwork: true, cacheTimeout: -1 }), chainId };
-}
-
-/** Read-only access to a registry (verification never signs anything). */
-export function readRegistry(provider: JsonRpcProvider, registry: string, chainId: number): EthersChain {
-  return new EthersChain(provider, new VoidSigner(ZeroAddress, provider), registry, chainId);
 }

@@ -1,19 +1,25 @@
+import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
+import path from "node:path";
 
 import type { Command } from "commander";
 
-import { type Receipt, parseReceipt } from "../../server/src/domain/receipts/receipt.js";
-import { type CheckReport, verifyReceipt } from "../../server/src/domain/verification/verifyReceipt.js";
-import { reasonText } from "../../server/src/domain/verification/revocationReasons.js";
+import { EthersChainReader } from "../../server/src/adapters/chain/chainReader.js";
+import { loadTrustFile } from "../../server/src/adapters/chain/trustedChains.js";
+import { type Receipt, chainOf, parseReceipt } from "../../server/src/domain/receipts/receipt.js";
+import type { TrustedDirectory } from "../../server/src/domain/verification/identity.js";
+import { isoTime } from "../../server/src/domain/verification/messages.js";
+import { type CheckReport, type ReceiptVerdict, verifyReceipt } from "../../server/src/domain/verification/verifyReceipt.js";
 import { isNotaryError } from "../../server/src/errors.js";
-import { openProvider, readRegistry } from "./rpc.js";
 import { receiptFileOf, sha256OfFile } from "./files.js";
 import { CliError, EXIT, optionOrEnv, printer } from "./output.js";
+import { openProvider } from "./rpc.js";
 
 interface VerifyOptions {
   receipt?: string;
   rpc?: string;
   server?: string;
+  trust?: string;
 }
 
 type Found = { receipt: Receipt; from: string } | { status: "unknown" | "pending"; from: string } | { status: "invalid"; from: string; reason: string };
@@ -36,8 +42,7 @@ async function readReceiptFile(file: string): Promise<Found> {
 async function findReceipt(file: string, sha256: string, opts: VerifyOptions): Promise<Found> {
   if (opts.receipt) return readReceiptFile(opts.receipt);
   const beside = receiptFileOf(file);
-  const exists = await readFile(beside).then(() => true, () => false);
-  if (exists) return readReceiptFile(beside);
+  if (existsSync(beside)) return readReceiptFile(beside);
   const server = optionOrEnv(opts.server, "NOTARY_SERVER", "http://127.0.0.1:8080")!.replace(/\/$/, "");
   const url = `${server}/api/v1/receipts/${sha256}`;
   const response = await fetch(url, { signal: AbortSignal.timeout(15_000) }).catch(() => null);
@@ -48,23 +53,70 @@ async function findReceipt(file: string, sha256: string, opts: VerifyOptions): P
   return { receipt: parseReceipt(await response.json()), from: url };
 }
 
-const mark = (c: CheckReport) => `${c.ok ? "✓" : "✗"} ${c.check.padEnd(10)} ${c.detail}`;
+/**
+ * The trust configuration: --trust, else $TRUST_FILE, else the one the
+ * embedded default writes into its data directory (`<data-dir>/trust.json`),
+ * so that verify in the project folder next to `npm start` needs no flags.
+ */
+async function trustOf(opts: VerifyOptions, dataDir: string): Promise<{ trust: TrustedDirectory[]; from: string | null }> {
+  const file = optionOrEnv(opts.trust, "TRUST_FILE") ?? (existsSync(path.join(dataDir, "trust.json")) ? path.join(dataDir, "trust.json") : undefined);
+  if (!file) return { trust: [], from: null };
+  try {
+    return { trust: await loadTrustFile(file), from: file };
+  } catch (e) {
+    throw new CliError(isNotaryError(e) ? e.message : String(e));
+  }
+}
+
+/** Where to read the receipt's chain: --rpc, else an endpoint the trust configuration gives for that chain, else $RPC_URL or the local default. */
+function rpcFor(receipt: Receipt, trust: TrustedDirectory[], opts: VerifyOptions): string {
+  if (opts.rpc) return opts.rpc;
+  const { chainId, genesisHash } = chainOf(receipt);
+  const entry = trust.find((d) => d.chainId === chainId && (genesisHash === null || d.genesisHash.toLowerCase() === genesisHash.toLowerCase()));
+  return entry?.rpcUrls[0] ?? optionOrEnv(undefined, "RPC_URL", "http://127.0.0.1:8545")!;
+}
+
+const mark = (c: CheckReport) => `${c.skipped ? "–" : c.ok ? "✓" : "✗"} ${c.check.padEnd(12)} ${c.detail}`;
+
+/** Exit codes of `verify` (README "Command line"). */
+function exitOf(v: ReceiptVerdict): number {
+  if (v.status === "revoked") return EXIT.revoked;
+  if (v.status === "unavailable") return EXIT.error;
+  if (v.reliable) return EXIT.ok;
+  if (v.authentic) return EXIT.notReliable;
+  return EXIT.invalid;
+}
+
+/** One line on who issued it: confirmed by a directory, or only the registry's own claim. */
+function issuerLine(v: ReceiptVerdict, receipt: Receipt): string {
+  const id = v.identity;
+  if (!id) return `  issuer: ${receipt.municipality.name} (${receipt.municipality.ags}), as the receipt says: not checked`;
+  if (id.status === "confirmed") return `  issuer: ${id.municipality.name} (${id.municipality.ags}), confirmed by the directory "${id.directory!.name}"${id.directory!.local ? " (a local trial directory)" : ""}`;
+  if (id.status === "conflict") return `  issuer: CONFLICT: ${v.checks.find((c) => c.check === "identity")?.detail}`;
+  return `  issuer: UNCONFIRMED: "${id.municipality.name}" (${id.municipality.ags}) is only the registry's own claim; no trusted directory lists it`;
+}
 
 /** `notary verify <file>`: the file's hash, its receipt, and the chain; nothing from the server is trusted. */
 export function verifyCommand(program: Command): void {
   program
     .command("verify <file>")
-    .description("verify a file against the chain with its receipt; exit 0 valid, 1 invalid/unknown/pending, 2 revoked")
+    .description("verify a file against the chain with its receipt; exit 0 only for a genuine receipt of a confirmed municipality")
     .option("--receipt <file>", "the receipt JSON (default: <file>.receipt.json, else fetched from --server)")
-    .option("--rpc <url>", "JSON-RPC endpoint of the receipt's chain (default: $RPC_URL or http://127.0.0.1:8545)")
+    .option("--rpc <url>", "JSON-RPC endpoint of the receipt's chain (default: from the trust configuration, else $RPC_URL or http://127.0.0.1:8545)")
+    .option("--trust <file>", "trust configuration: the directories that say who a municipality is (default: $TRUST_FILE, else <data-dir>/trust.json)")
     .option("--server <url>", "where to fetch the receipt when there is no receipt file (default: $NOTARY_SERVER or http://127.0.0.1:8080)")
+    .addHelpText(
+      "after",
+      "\nExit codes: 0 genuine, not revoked, within its validity, issued by a municipality a trusted directory confirms · 1 invalid, unknown, pending, or of another chain · 2 revoked · 3 could not check (chain unreachable, bad arguments) · 4 genuine but not to be relied on: issuer unconfirmed, expired or not yet valid",
+    )
     .action(async (file: string, opts: VerifyOptions) => {
-      const print = printer(program.opts().json);
+      const { json: asJson, dataDir } = program.opts<{ json?: boolean; dataDir: string }>();
+      const print = printer(Boolean(asJson));
       const sha256 = await sha256OfFile(file);
       const found = await findReceipt(file, sha256, opts);
       if (!("receipt" in found)) {
         const why =
-          found.status === "unknown" ? "no document with this SHA-256 was notarised there"
+          found.status === "unknown" ? "no document with this SHA-256 was registered there"
           : found.status === "pending" ? "accepted but not anchored yet; try again in a few seconds"
           : `the receipt is not valid: ${"reason" in found ? found.reason : ""}`;
         print({ file, sha256, status: found.status, receiptFrom: found.from, reason: why }, `${found.status}  ${sha256}  ${file}\n  ${why} (${found.from})`);
@@ -78,22 +130,23 @@ export function verifyCommand(program: Command): void {
         process.exitCode = EXIT.invalid;
         return;
       }
-      const rpc = optionOrEnv(opts.rpc, "RPC_URL", "http://127.0.0.1:8545")!;
+      const { trust, from: trustFrom } = await trustOf(opts, path.resolve(dataDir));
+      const rpc = rpcFor(receipt, trust, opts);
       const { provider, chainId } = await openProvider(rpc);
       try {
-        if (chainId !== receipt.anchor.chainId) throw new CliError(`${rpc} serves chain ${chainId}, the receipt is for chain ${receipt.anchor.chainId}; pass --rpc for that chain`);
-        const verdict = await verifyReceipt(receipt, readRegistry(provider, receipt.anchor.registry, chainId));
-        const { municipality, anchor } = receipt;
-        const revocation = verdict.revocation && { ...verdict.revocation, reasonText: reasonText(verdict.revocation.reason) };
+        const verdict = await verifyReceipt(receipt, new EthersChainReader(provider, chainId, rpc), { trust });
+        const { anchor } = receipt;
         const lines = [
           `${verdict.status}  ${sha256}  ${file}`,
-          `  ${municipality.name} (${municipality.ags}) anchored it at ${new Date(anchor.timestamp * 1000).toISOString()} in block ${anchor.blockNumber}, transaction ${anchor.transactionHash}`,
-          ...(revocation ? [`  revoked at ${new Date(revocation.timestamp * 1000).toISOString()}: ${revocation.reasonText}`] : []),
-          `  registry ${anchor.registry} on chain ${chainId}, read from ${rpc}; receipt from ${found.from}`,
+          issuerLine(verdict, receipt),
+          `  anchored at ${isoTime(anchor.timestamp)} in block ${anchor.blockNumber}, transaction ${anchor.transactionHash} (as checked below)`,
+          ...(verdict.revocation ? [`  revoked at ${isoTime(verdict.revocation.timestamp)}: ${verdict.revocation.reasonText}`] : []),
+          ...verdict.timestamps.filter((t) => t.ok && t.genTime).map((t) => `  time confirmed by ${t.tsa} at ${t.genTime}`),
+          `  registry ${anchor.registry} on chain ${anchor.chainId}, read from ${rpc}; receipt from ${found.from}; trust from ${trustFrom ?? "(none: every issuer is unconfirmed)"}`,
           ...verdict.checks.map((c) => `  ${mark(c)}`),
         ];
-        print({ file, sha256, status: verdict.status, receiptFrom: found.from, rpc, municipality, anchor, revocation, checks: verdict.checks }, lines.join("\n"));
-        process.exitCode = verdict.status === "anchored" ? EXIT.ok : verdict.status === "revoked" ? EXIT.revoked : EXIT.invalid;
+        print({ file, sha256, receiptFrom: found.from, rpc, trustFrom, anchor, ...verdict }, lines.join("\n"));
+        process.exitCode = exitOf(verdict);
       } finally {
         provider.destroy();
       }

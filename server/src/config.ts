@@ -64,6 +64,10 @@ export const configSchema = z
       .string()
       .default("false")
       .transform((v): boolean | number | string => (v === "true" ? true : v === "false" ? false : /^[0-9]+$/.test(v) ? Number(v) : v)),
+    /** The trust configuration (JSON: the directories to trust and how to read their chains); unset: the local trial directory, or DIRECTORY_ADDRESS. */
+    TRUST_FILE: z.preprocess(emptyAsUndefined, z.string().min(1).optional()),
+    /** The directory this registry is listed in (a hint in receipts); unset without RPC_URL: a local trial directory is deployed. */
+    DIRECTORY_ADDRESS: z.preprocess(emptyAsUndefined, address.optional()),
     /** pino log level. @default info */
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   })

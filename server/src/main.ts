@@ -1,4 +1,4 @@
-import { mkdir } from "node:fs/promises";
+import { mkdir, rename, writeFile } from "node:fs/promises";
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
 import path from "node:path";
@@ -7,7 +7,9 @@ import { fileURLToPath } from "node:url";
 import type { Express } from "express";
 import { JsonRpcProvider, type Provider, type Signer, Wallet } from "ethers";
 
-import { chainProbe } from "./adapters/chain/chainProbe.js";
+import { chainProbe, directoryOps } from "./adapters/chain/chainProbe.js";
+import { CachingChainReader, EthersChainReader } from "./adapters/chain/chainReader.js";
+import { TrustedChains, loadTrustFile } from "./adapters/chain/trustedChains.js";
 import { EmbeddedNode } from "./adapters/chain/embeddedNode.js";
 import { EthersChain } from "./adapters/chain/ethersChain.js";
 import type { BlobStore } from "./adapters/content/blobs.js";
@@ -22,7 +24,10 @@ import { createApp } from "./app.js";
 import { type Config, EMBEDDED_DEV_KEY, loadConfig } from "./config.js";
 import { AnchoringWorker } from "./domain/anchoring/anchoringWorker.js";
 import type { Clock } from "./domain/ports.js";
+import { connectLocalDirectory } from "./domain/registry/connectDirectory.js";
 import { connectRegistry } from "./domain/registry/connectRegistry.js";
+import type { Municipality } from "./domain/types.js";
+import type { TrustedDirectory } from "./domain/verification/identity.js";
 import { HashVerifier } from "./domain/verification/verifyHash.js";
 import { NotaryError, isNotaryError } from "./errors.js";
 import { createLogger } from "./logger.js";
@@ -85,6 +90,41 @@ async function openChain(config: Config, logger: Logger, onFatal: (e: Error) => 
 }
 
 /**
+ * Whom verification trusts (DESIGN.md "Trust configuration"): TRUST_FILE when
+ * set; else DIRECTORY_ADDRESS on this chain; else, without RPC_URL, a local
+ * trial directory deployed on the local chain that lists this registry.
+ */
+async function connectTrust(
+  config: Config,
+  c: {
+    store: SqliteStore; provider: Provider; signer: Signer; signerAddress: string; registry: string; municipality: Municipality;
+    chainId: number; genesisHash: string; chainUrl: string | null; log: Logger;
+  },
+): Promise<{ directory: string | null; trust: TrustedDirectory[] }> {
+  const local = !config.RPC_URL && !config.TRUST_FILE && !config.DIRECTORY_ADDRESS;
+  const directory = local
+    ? await connectLocalDirectory({ store: c.store, ops: directoryOps(c.provider, c.signer), signer: c.signerAddress, registry: c.registry, municipality: c.municipality, genesisHash: c.genesisHash, log: c.log })
+    : (config.DIRECTORY_ADDRESS ?? null);
+  if (config.TRUST_FILE) return { directory, trust: await loadTrustFile(config.TRUST_FILE) };
+  if (!directory) return { directory, trust: [] };
+  const name = local ? "Local trial directory (npm start)" : `Directory ${directory}`;
+  return { directory, trust: [{ name, chainId: c.chainId, genesisHash: c.genesisHash, rpcUrls: c.chainUrl ? [c.chainUrl] : [], directory, local }] };
+}
+
+/**
+ * Writes the trust this server verifies with to `<dataDir>/trust.json`, so
+ * that `npx notary verify` in the same folder verifies with it too (only
+ * entries it can reach by RPC: an in-process chain has no URL).
+ */
+async function writeTrustFile(dataDir: string, trust: TrustedDirectory[]): Promise<void> {
+  const reachable = trust.filter((d) => d.rpcUrls.length > 0).map(({ local: _local, ...d }) => d);
+  const file = path.join(dataDir, "trust.json");
+  if (reachable.length === 0) return;
+  await writeFile(`${file}.tmp`, JSON.stringify(reachable, null, 2) + "\n", { mode: 0o644 });
+  await rename(`${file}.tmp`, file);
+}
+
+/**
  * Starts everything: store, originals, chain (the embedded Hardhat node unless
  * RPC_URL is set), registry (deployed when needed), anchoring worker, HTTP.
  */
@@ -122,13 +162,20 @@ export async function startServer(config: Config, override?: ChainOverride): Pro
   try {
     const signerAddress = await signer.getAddress();
     const municipality = { name: config.MUNICIPALITY_NAME, ags: config.MUNICIPALITY_AGS };
-    const { registry, chainId } = await connectRegistry({
+    const { registry, chainId, genesisHash } = await connectRegistry({
       store, probe: chainProbe(provider, signer), signer: signerAddress, municipality, configured: config.REGISTRY_ADDRESS, log: logger,
     });
-    const chain = new EthersChain(provider, signer, registry, chainId);
+    const chain = new EthersChain(provider, signer, registry, chainId, genesisHash);
     const onChainMunicipality = await chain.municipality();
+    const ownReader = new CachingChainReader(new EthersChainReader(provider, chainId, chainUrl ?? "in-process"), systemClock);
+    const { directory, trust } = await connectTrust(config, {
+      store, provider, signer, signerAddress, registry, municipality: onChainMunicipality, chainId, genesisHash, chainUrl, log: logger,
+    });
+    const chains = new TrustedChains({ reader: ownReader, genesisHash }, trust, systemClock);
+    await writeTrustFile(config.dataDir, trust);
+    const receiptExtras = async () => ({ directory: directory ? { chainId, address: directory } : null });
     const metrics = createMetrics(() => store.countUnbatched());
-    const verifier = new HashVerifier({ store, chain, clock: systemClock, municipality: onChainMunicipality });
+    const verifier = new HashVerifier({ store, reader: ownReader, clock: systemClock, municipality: onChainMunicipality, trust, receiptExtras });
     const worker = new AnchoringWorker({
       store, chain, clock: systemClock, log: logger,
       confirmations: config.CONFIRMATIONS, batchIntervalMs: config.BATCH_INTERVAL_MS, batchMax: config.BATCH_MAX,
@@ -140,8 +187,8 @@ export async function startServer(config: Config, override?: ChainOverride): Pro
       },
     });
     const app = createApp({
-      store, content, chain, clock: systemClock, verifier, worker, metrics, logger,
-      registry: { chainId, address: registry, municipality: onChainMunicipality, version: await chain.version() },
+      store, content, chain, clock: systemClock, verifier, worker, metrics, logger, chains, receiptExtras,
+      registry: { chainId, genesisHash, address: registry, municipality: onChainMunicipality, version: await chain.version(), directory },
       maxUploadBytes: config.MAX_UPLOAD_BYTES, batchMax: config.BATCH_MAX, publicUrl: config.PUBLIC_URL,
       rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE, trustProxy: config.TRUST_PROXY,
     });

@@ -77,8 +77,9 @@ describe("citizen page in Chromium", function () {
   }
 
   const result = (status: string) => page.locator(`#result[data-status="${status}"]`);
+  const tone = () => page.getAttribute("#result", "data-tone");
 
-  it("verifies a notarised file as anchored, showing municipality, time, block and transaction, without uploading it", async function () {
+  it("verifies a registered file as genuine and unchanged, naming the confirmed issuer, time, block and transaction, without uploading it", async function () {
     const { file, hash } = await notarised("Erlaubnis Straßenmusik");
     const receipt = await (await server.api(`/api/v1/receipts/${hash}`)).json();
     await page.goto(server.url + "/");
@@ -86,8 +87,9 @@ describe("citizen page in Chromium", function () {
     await result("anchored").waitFor();
 
     const text = await page.locator("#result").innerText();
-    expect(text).to.include("Echt: Dieses Dokument wurde notariell erfasst.");
-    expect(text).to.include("Stadt Musterstadt");
+    expect(text).to.include("Echt und unverändert: Ihre Datei ist das registrierte Dokument.");
+    expect(text).to.include("Aussteller bestätigt: Stadt Musterstadt (AGS 05334002), laut dem lokalen Testverzeichnis");
+    expect(await tone()).to.equal("ok");
     expect(text).to.include(String(receipt.anchor.blockNumber));
     expect(text).to.include(receipt.anchor.transactionHash);
     expect(await page.locator("#file-hash-value").innerText()).to.equal(hash);
@@ -104,7 +106,7 @@ describe("citizen page in Chromium", function () {
     await result("unknown").waitFor();
     const text = await page.locator("#result").innerText();
     expect(text).to.include("Unbekannt: Zu diesem Dokument gibt es keinen Eintrag.");
-    expect(text).to.include("schon ein geändertes Zeichen");
+    expect(text).to.include("Schon ein geändertes Zeichen");
     await page.screenshot({ path: path.join(TEST_OUTPUT, "citizen-unknown.png"), fullPage: true });
   });
 
@@ -114,7 +116,8 @@ describe("citizen page in Chromium", function () {
     await page.setInputFiles("#file", file);
     await result("revoked").waitFor();
     const text = await page.locator("#result").innerText();
-    expect(text).to.include("Widerrufen: Dieses Dokument ist nicht mehr gültig.");
+    expect(text).to.include("Widerrufen: Auf dieses Dokument dürfen Sie sich nicht mehr verlassen.");
+    expect(await tone()).to.equal("bad");
     expect(text).to.include("Grund: ersetzt.");
     expect(text).to.match(/am \d{1,2}\. \w+ 20\d\d um \d\d:\d\d:\d\d/);
     await page.screenshot({ path: path.join(TEST_OUTPUT, "citizen-revoked.png"), fullPage: true });
@@ -145,26 +148,41 @@ describe("citizen page in Chromium", function () {
     expect(await page.locator("#hash-progress").evaluate((p: HTMLProgressElement) => p.value)).to.equal(1);
   });
 
-  it("verifies a pasted receipt against the chain, and calls a forged one invalid", async function () {
+  it("verifies a pasted receipt against the chain (genuine, but the file is not checked), and calls forged ones invalid, in German", async function () {
     const { hash } = await notarised("Vermieterbescheinigung");
     const receipt = await (await server.api(`/api/v1/receipts/${hash}`)).json();
     await page.goto(server.url + "/");
     await page.fill("#receipt-text", JSON.stringify(receipt));
     await page.click("#receipt-form button[type=submit]");
     await result("anchored").waitFor();
+    expect(await page.locator("#result").innerText()).to.include("Der Prüfbeleg ist echt.");
+    expect(await tone()).to.equal("info");
 
-    receipt.document.salt = `0x${"00".repeat(32)}`;
-    await page.fill("#receipt-text", JSON.stringify(receipt));
+    const forgedSalt = structuredClone(receipt);
+    forgedSalt.document.salt = `0x${"00".repeat(32)}`;
+    await page.fill("#receipt-text", JSON.stringify(forgedSalt));
     await page.click("#receipt-form button[type=submit]");
     await result("invalid").waitFor();
-    expect(await page.locator("#result").innerText()).to.include("leaf:");
+    expect(await page.locator("#result").innerText()).to.include("Blatt: das Blatt müsste");
+
+    // Facts the receipt prints are checked, not repeated: an edited municipality and an edited transaction.
+    const forgedTown = { ...receipt, municipality: { name: "Landeshauptstadt Düsseldorf", ags: "05111000" } };
+    await page.fill("#receipt-text", JSON.stringify(forgedTown));
+    await page.click("#receipt-form button[type=submit]");
+    await result("invalid").waitFor();
+    expect(await page.locator("#result").innerText()).to.include("Kommune: der Beleg nennt Landeshauptstadt Düsseldorf (05111000), das Register nennt sich aber Stadt Musterstadt (05334002)");
+    const forgedTx = { ...receipt, anchor: { ...receipt.anchor, transactionHash: `0x${"ab".repeat(32)}` } };
+    await page.fill("#receipt-text", JSON.stringify(forgedTx));
+    await page.click("#receipt-form button[type=submit]");
+    await result("invalid").waitFor();
+    expect(await page.locator("#result").innerText()).to.include(`Transaktion: auf dieser Blockchain gibt es keine Transaktion 0x${"ab".repeat(32)}`);
 
     await page.fill("#receipt-text", "{ not json");
     await page.click("#receipt-form button[type=submit]");
     expect(await page.locator("#receipt-error").innerText()).to.include("kein gültiges JSON");
   });
 
-  it("opens the link in a printed receipt's QR code and verifies the document: anchored", async function () {
+  it("a printed receipt's QR code says what it proves (a registered fingerprint, not this paper) and asks for the file, which then confirms it", async function () {
     const { file, hash } = await notarised("Sondernutzungserlaubnis");
     const pdf = new Uint8Array(await (await server.api(`/api/v1/receipts/${hash}.pdf`)).arrayBuffer());
     const link = await decodeQr(pdf);
@@ -173,21 +191,35 @@ describe("citizen page in Chromium", function () {
     await page.goto(link!);
     await result("anchored").waitFor();
     expect(await page.inputValue("#hash")).to.equal(hash);
+    const before = await page.locator("#result").innerText();
+    expect(before).to.include("Registriert: Ein Dokument mit diesem Fingerabdruck ist eingetragen.");
+    expect(before).to.include("Ein kopierter QR-Code passt zu jedem Papier");
+    expect(before).to.include("wählen Sie oben die Datei");
+    expect(before).to.not.include("unverändert:");
+    expect(await tone()).to.equal("info"); // no success styling for a fingerprint alone
     // The hash travels in the fragment: the page request itself carries none.
     expect(sent.filter((r) => r.url.includes(hash) && !r.url.includes("/api/v1/verify/"))).to.deep.equal([]);
-    // Choosing the matching file confirms it.
+    // Choosing the matching file confirms it: now it is this very document, unchanged.
     await page.setInputFiles("#file", file);
-    await page.locator("#result .note").waitFor();
-    expect(await page.locator("#result").innerText()).to.include("Die gewählte Datei passt");
+    await page.locator('#result[data-file="matched"]').waitFor();
+    expect(await page.locator("#result").innerText()).to.include("Echt und unverändert");
+    expect(await tone()).to.equal("ok");
+    await page.screenshot({ path: path.join(TEST_OUTPUT, "citizen-qr-then-file.png"), fullPage: true });
   });
 
-  it("rejects a malformed hash in the form with a message, not a request", async function () {
+  it("rejects a malformed hash in the form with a message, not a request, and clears the previous result", async function () {
+    const { hash } = await notarised("Vorheriges Ergebnis");
     await page.goto(server.url + "/");
+    await page.fill("#hash", hash);
+    await page.click("#hash-form button[type=submit]");
+    await result("anchored").waitFor();
+    sent = [];
     await page.fill("#hash", "1234");
     await page.click("#hash-form button[type=submit]");
     expect(await page.locator("#hash-error").innerText()).to.include("64 Zeichen");
     expect(await page.getAttribute("#hash", "aria-invalid")).to.equal("true");
     expect(sent.some((r) => r.url.includes("/api/v1/verify/"))).to.equal(false);
+    expect(await page.locator("#result").isHidden()).to.equal(true);
   });
 
   it("speaks German by default, English for an English browser, and switches on request", async function () {
@@ -220,6 +252,9 @@ describe("citizen page in Chromium", function () {
     await page.keyboard.type(hash);
     await page.keyboard.press("Enter");
     await result("anchored").waitFor();
+    // Backwards from the hash field: the result's list of checks, then the file field.
+    await page.keyboard.press("Shift+Tab");
+    expect(await page.evaluate(() => document.activeElement?.closest("#result details") !== null)).to.equal(true);
     await page.keyboard.press("Shift+Tab");
     expect(await page.evaluate(() => document.activeElement?.id)).to.equal("file");
   });

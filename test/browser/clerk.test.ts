@@ -137,7 +137,7 @@ describe("clerk page in Chromium", function () {
     const citizen = await context.newPage();
     await citizen.goto(link!);
     await citizen.locator('#result[data-status="anchored"]').waitFor();
-    expect(await citizen.locator("#result").innerText()).to.include("Echt");
+    expect(await citizen.locator("#result").innerText()).to.include("Registriert: Ein Dokument mit diesem Fingerabdruck ist eingetragen.");
   });
 
   it("revokes only after confirmation, with the chosen reason, and shows the status change", async function () {

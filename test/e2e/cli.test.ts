@@ -4,7 +4,9 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 
 import { expect } from "chai";
-import { Contract, JsonRpcProvider, id } from "ethers";
+import { Contract, JsonRpcProvider, Wallet, id } from "ethers";
+
+import { forgedReceipt, lookAlikeRegistry } from "../helpers/forge.js";
 
 import { verifyIndependently } from "../helpers/independentVerify.js";
 import { type NotaryChain, ROOT, freePort, killGroup, projectEnv, run, startNotaryChain, untilGroupGone } from "../helpers/processes.js";
@@ -27,6 +29,8 @@ describe("notary CLI against a durable local chain (npx notary chain)", function
   let server: ServerProcess;
   let registry: string;
   let key: string;
+  let directory: string;
+  let trustFile: string;
 
   const notary = (args: string[], env: Record<string, string> = {}) => run("node", [path.join(ROOT, "bin", "notary.js"), ...args], projectEnv(env));
   const json = (stdout: string) => JSON.parse(stdout) as Record<string, unknown>;
@@ -47,6 +51,23 @@ describe("notary CLI against a durable local chain (npx notary chain)", function
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
+  it("directory: deploys a federation's directory, grants the NRW registrar, and writes the trust configuration", async function () {
+    const deployed = await notary(["--json", "directory", "deploy", "--rpc", node.url]);
+    expect(deployed.code, deployed.stderr).to.equal(0);
+    directory = json(deployed.stdout).directory as string;
+    const granted = await notary(["directory", "grant-registrar", "--directory", directory, "--registrar", "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266", "--prefix", "05", "--rpc", node.url]);
+    expect(granted.code, granted.stderr).to.equal(0);
+    expect(granted.stdout).to.include("may now propose listings for AGS 05");
+    // The consortium's rule holds from the CLI too: a registrar outside its Land is refused with the contract's error.
+    const outside = await notary(["directory", "propose", "--directory", directory, "--registry", OPERATOR.address, "--ags", "09162000", "--name", "München", "--rpc", node.url]);
+    expect(outside.code).to.equal(3);
+    expect(outside.stderr).to.include("MunicipalDirectoryNotRegistrarFor");
+    trustFile = path.join(dir, "trust.json");
+    const trust = await notary(["directory", "trust", "--directory", directory, "--name", "NRW (test)", "--rpc", node.url, "--out", trustFile]);
+    expect(trust.code, trust.stderr).to.equal(0);
+    expect(JSON.parse(await readFile(trustFile, "utf8"))[0]).to.deep.include({ name: "NRW (test)", chainId: 31337, directory, rpcUrls: [node.url] });
+  });
+
   it("deploy refuses bad arguments with exit code 3 and says what is wrong", async function () {
     const { code, stderr } = await notary(["deploy", "--name", "Gemeinde Beispiel", "--ags", "123", "--rpc", node.url]);
     expect(code).to.equal(3);
@@ -55,12 +76,16 @@ describe("notary CLI against a durable local chain (npx notary chain)", function
 
   it("deploy creates the registry, grants the operator its roles and writes the deployment record", async function () {
     const outDir = path.join(dir, "deployments");
-    const { code, stdout, stderr } = await notary(["--json", "deploy", "--name", "Gemeinde Beispiel", "--ags", "05334036", "--operator", OPERATOR.address, "--rpc", node.url, "--out-dir", outDir]);
+    const { code, stdout, stderr } = await notary(["--json", "deploy", "--name", "Gemeinde Beispiel", "--ags", "05334036", "--operator", OPERATOR.address, "--rpc", node.url, "--out-dir", outDir, "--directory", directory]);
     expect(code, stderr).to.equal(0);
     const record = json(stdout);
     registry = record.registry as string;
     expect(record).to.include({ chainId: 31337, name: "Gemeinde Beispiel", ags: "05334036", operator: OPERATOR.address });
-    expect(JSON.parse(await readFile(path.join(outDir, "31337.json"), "utf8")).registry).to.equal(registry);
+    expect(record.listing).to.include({ directory, active: true });
+    const written = JSON.parse(await readFile(path.join(outDir, `31337-${(record.genesisHash as string).slice(2, 10)}.json`), "utf8"));
+    expect(written).to.include({ registry, directory });
+    const listed = await notary(["directory", "list", "--directory", directory, "--rpc", node.url]);
+    expect(listed.stdout).to.match(new RegExp(`05334036  Gemeinde Beispiel  ${registry}  active from block \\d+`));
 
     const provider = new JsonRpcProvider(node.url, undefined, { staticNetwork: true });
     const contract = new Contract(registry, ABI, provider);
@@ -74,7 +99,7 @@ describe("notary CLI against a durable local chain (npx notary chain)", function
     const dataDir = path.join(dir, "data");
     const port = await freePort();
     server = new ServerProcess(
-      { DATA_DIR: dataDir, PORT: String(port), RPC_URL: node.url, REGISTRY_ADDRESS: registry, SIGNER_KEY: OPERATOR.key, BATCH_INTERVAL_MS: "300", LOG_LEVEL: "warn" },
+      { DATA_DIR: dataDir, PORT: String(port), RPC_URL: node.url, REGISTRY_ADDRESS: registry, SIGNER_KEY: OPERATOR.key, BATCH_INTERVAL_MS: "300", LOG_LEVEL: "warn", TRUST_FILE: trustFile, DIRECTORY_ADDRESS: directory },
       `http://127.0.0.1:${port}`,
     );
     await server.start();
@@ -113,14 +138,43 @@ describe("notary CLI against a durable local chain (npx notary chain)", function
     expect(wrong.stderr).to.include("the server refused the clerk key").and.include("UNAUTHORIZED");
   });
 
-  it("verify checks a file with its receipt against the chain: exit 0 and every check passed", async function () {
-    const { code, stdout, stderr } = await notary(["--json", "verify", path.join(dir, "permit.pdf"), "--rpc", node.url]);
+  it("verify checks a file with its receipt against the chain and the trust configuration: exit 0, every check passed, the issuer confirmed", async function () {
+    const { code, stdout, stderr } = await notary(["--json", "verify", path.join(dir, "permit.pdf"), "--trust", trustFile]);
     expect(code, stderr).to.equal(0);
-    const out = json(stdout) as { status: string; receiptFrom: string; checks: { check: string; ok: boolean }[]; municipality: { name: string } };
-    expect(out.status).to.equal("anchored");
+    const out = json(stdout) as { status: string; reliable: boolean; receiptFrom: string; rpc: string; checks: { check: string; ok: boolean }[]; identity: { status: string; municipality: { name: string } } };
+    expect(out).to.include({ status: "anchored", reliable: true, rpc: node.url });
     expect(out.receiptFrom).to.equal(path.join(dir, "permit.pdf.receipt.json"));
-    expect(out.checks.map((c) => [c.check, c.ok])).to.deep.equal([["leaf", true], ["proof", true], ["registry", true], ["anchor", true], ["block", true], ["revocation", true]]);
-    expect(out.municipality.name).to.equal("Gemeinde Beispiel");
+    expect(out.checks.map((c) => [c.check, c.ok])).to.deep.equal(
+      ["leaf", "proof", "chain", "transaction", "anchor", "block", "municipality", "identity", "timestamp", "revocation", "validity"].map((c) => [c, true]),
+    );
+    expect(out.identity).to.deep.include({ status: "confirmed" });
+    expect(out.identity.municipality.name).to.equal("Gemeinde Beispiel");
+    const text = await notary(["verify", path.join(dir, "permit.pdf"), "--trust", trustFile]);
+    expect(text.stdout).to.include('issuer: Gemeinde Beispiel (05334036), confirmed by the directory "NRW (test)"');
+  });
+
+  it("verify without a trust configuration cannot confirm the issuer: genuine receipt, exit 4, and it says why", async function () {
+    const { code, stdout } = await notary(["verify", path.join(dir, "permit.pdf"), "--rpc", node.url, "--data-dir", path.join(dir, "nowhere")]);
+    expect(code).to.equal(4);
+    expect(stdout).to.match(/^anchored /).and.include('UNCONFIRMED: "Gemeinde Beispiel" (05334036) is only the registry\'s own claim');
+  });
+
+  it("a stranger's look-alike \"Gemeinde Beispiel\" registry is never confirmed: v1 and v2 receipts exit 4, marked unconfirmed", async function () {
+    const provider = new JsonRpcProvider(node.url, undefined, { staticNetwork: true, cacheTimeout: -1 });
+    const stranger = new Wallet("0x8b3a350cf5c34c9194ca85829a2df0ec3153be0318b5e2d3348e872092edffba", provider); // dev account #5
+    const fake = await lookAlikeRegistry(stranger, "Gemeinde Beispiel", "05334036");
+    for (const version of [1, 2] as const) {
+      const content = `forged permit ${version} ${randomBytes(8).toString("hex")}`;
+      const receipt = await forgedReceipt(fake, content, version);
+      const doc = await file(`forged-v${version}.pdf`, content);
+      const receiptFile = await file(`forged-v${version}.receipt.json`, JSON.stringify(receipt));
+      const { code, stdout } = await notary(["--json", "verify", doc, "--receipt", receiptFile, "--trust", trustFile]);
+      const out = json(stdout) as { status: string; reliable: boolean; identity: { status: string } };
+      expect(code, stdout).to.equal(4);
+      expect(out).to.include({ status: "anchored", reliable: false });
+      expect(out.identity.status).to.equal("unconfirmed");
+    }
+    provider.destroy();
   });
 
   it("verify says unknown (exit 1) for a file the server never notarised", async function () {
@@ -135,7 +189,7 @@ describe("notary CLI against a durable local chain (npx notary chain)", function
     const revoked = await notary(["revoke", b, "--reason", "superseded", "--note", "replaced by AZ 33", "--wait", "--server", server.base], { NOTARY_KEY: key });
     expect(revoked.code, revoked.stderr).to.equal(0);
     expect(revoked.stdout).to.include("revoked").and.include("superseded");
-    const { code, stdout } = await notary(["verify", b, "--rpc", node.url]);
+    const { code, stdout } = await notary(["verify", b, "--trust", trustFile]);
     expect(code).to.equal(2);
     expect(stdout).to.match(/^revoked /).and.include("superseded");
   });
@@ -148,7 +202,7 @@ describe("notary CLI against a durable local chain (npx notary chain)", function
 
   it("with the server gone, verify still checks against the chain alone", async function () {
     await server.kill();
-    const { code, stdout } = await notary(["verify", path.join(dir, "permit.pdf"), "--rpc", node.url, "--server", server.base]);
+    const { code, stdout } = await notary(["verify", path.join(dir, "permit.pdf"), "--trust", trustFile, "--server", server.base]);
     expect(code).to.equal(0);
     expect(stdout).to.match(/^anchored /);
     // Without a receipt there is nothing to check against the chain: exit 3, and the way out.
@@ -198,7 +252,7 @@ describe("notary CLI against a durable local chain (npx notary chain)", function
     expect(await verifyIndependently(issued, provider)).to.equal("anchored");
     const tx = await provider.getTransactionReceipt(issued.anchor.transactionHash);
     expect([tx?.blockNumber, tx?.blockHash]).to.deep.equal([issued.anchor.blockNumber, issued.anchor.blockHash]);
-    const { code, stdout } = await notary(["verify", path.join(dir, "permit.pdf"), "--rpc", node.url]);
+    const { code, stdout } = await notary(["verify", path.join(dir, "permit.pdf"), "--trust", trustFile]);
     expect(code, stdout).to.equal(0);
 
     await server.start();

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readFile, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
@@ -42,7 +42,9 @@ describe("deploy-registry (Hardhat Ignition) against the durable local chain", f
     const result = await deploy("--name", "Stadt Musterstadt", "--ags", "05334002", "--operator", OPERATOR);
     expect(result.code, result.stderr).to.equal(0);
 
-    const record = JSON.parse(await readFile(path.join(outDir, "31337.json"), "utf8"));
+    const [file] = (await readdir(outDir)).filter((f) => /^31337-[0-9a-f]{8}\.json$/.test(f));
+    const record = JSON.parse(await readFile(path.join(outDir, file!), "utf8"));
+    expect(file).to.equal(`31337-${record.genesisHash.slice(2, 10)}.json`);
     expect(record).to.include({ chainId: 31337, name: "Stadt Musterstadt", ags: "05334002", operator: OPERATOR, version: "1.0.0" });
 
     const provider = new JsonRpcProvider(node.url, undefined, { staticNetwork: true });

@@ -58,9 +58,16 @@ describe("production install without dev dependencies", function () {
 
   it("deploys a registry, adds a clerk, serves, anchors and verifies with the installed files alone", async function () {
     const notary = (args: string[]) => installed("node", ["bin/notary.js", ...args]);
-    const deployed = await notary(["--json", "deploy", "--rpc", node.url, "--name", "Gemeinde Beispiel", "--ags", "05334036", "--operator", OPERATOR.address, "--out-dir", path.join(dir, "deployments")]);
+    // The federation's directory (here the same local chain), the registry listed in it, and the trust configuration.
+    const dirDeployed = await notary(["--json", "directory", "deploy", "--rpc", node.url]);
+    expect(dirDeployed.code, dirDeployed.stderr).to.equal(0);
+    const { directory } = JSON.parse(dirDeployed.stdout) as { directory: string };
+    expect((await notary(["directory", "grant-registrar", "--directory", directory, "--registrar", "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266", "--prefix", "05", "--rpc", node.url])).code).to.equal(0);
+    const deployed = await notary(["--json", "deploy", "--rpc", node.url, "--name", "Gemeinde Beispiel", "--ags", "05334036", "--operator", OPERATOR.address, "--out-dir", path.join(dir, "deployments"), "--directory", directory]);
     expect(deployed.code, deployed.stderr).to.equal(0);
     const { registry } = JSON.parse(deployed.stdout) as { registry: string };
+    const trustFile = path.join(dir, "trust.json");
+    expect((await notary(["directory", "trust", "--directory", directory, "--name", "NRW", "--rpc", node.url, "--out", trustFile])).code).to.equal(0);
 
     const dataDir = path.join(dir, "data");
     const clerk = await notary(["--json", "--data-dir", dataDir, "clerk", "add", "Anna Schmidt"]);
@@ -69,7 +76,7 @@ describe("production install without dev dependencies", function () {
 
     const port = await freePort();
     server = new ServerProcess(
-      { DATA_DIR: dataDir, PORT: String(port), RPC_URL: node.url, REGISTRY_ADDRESS: registry, SIGNER_KEY: OPERATOR.key, BATCH_INTERVAL_MS: "300", LOG_LEVEL: "warn" },
+      { DATA_DIR: dataDir, PORT: String(port), RPC_URL: node.url, REGISTRY_ADDRESS: registry, SIGNER_KEY: OPERATOR.key, BATCH_INTERVAL_MS: "300", LOG_LEVEL: "warn", TRUST_FILE: trustFile, DIRECTORY_ADDRESS: directory },
       `http://127.0.0.1:${port}`,
       { cwd: app, command: ["npm", "run", "serve"], path: path.join(app, "node_modules", ".bin") },
     );
@@ -89,7 +96,7 @@ describe("production install without dev dependencies", function () {
     const file = path.join(dir, "permit.pdf");
     await writeFile(file, content);
     await writeFile(path.join(dir, "permit.receipt.json"), receipt);
-    const verified = await notary(["verify", file, "--receipt", path.join(dir, "permit.receipt.json"), "--rpc", node.url]);
+    const verified = await notary(["verify", file, "--receipt", path.join(dir, "permit.receipt.json"), "--trust", trustFile]);
     expect(verified.code, verified.stdout + verified.stderr).to.equal(0);
     expect(verified.stdout).to.match(/^anchored/);
   });

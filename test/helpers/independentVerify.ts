@@ -1,7 +1,8 @@
 /**
  * Verifies a receipt the way an independent verifier would: with
  * @openzeppelin/merkle-tree, ethers and one registry, and no code of this
- * server. If this passes, receipts are self-contained.
+ * server (README "Verifying a receipt without this server" is the same code).
+ * If this passes, receipts are self-contained.
  */
 import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
 import { AbiCoder, Contract, type Provider, keccak256 } from "ethers";
@@ -12,10 +13,14 @@ const ABI = [
 ];
 
 export async function verifyIndependently(receipt: any, provider: Provider): Promise<"anchored" | "revoked" | string> {
-  const { sha256, salt } = receipt.document;
-  const leaf = keccak256(keccak256(AbiCoder.defaultAbiCoder().encode(["bytes32", "bytes32"], ["0x" + sha256, salt])));
+  const { sha256, salt, validFrom, validUntil } = receipt.document;
+  // Version 2 receipts name their leaf encoding; version 1 leaves are [sha256, salt].
+  const encoding: string[] = receipt.version === 2 ? receipt.leafEncoding : ["bytes32", "bytes32"];
+  const value = receipt.version === 2 ? ["0x" + sha256, salt, validFrom, validUntil] : ["0x" + sha256, salt];
+  const leaf = keccak256(keccak256(AbiCoder.defaultAbiCoder().encode(encoding, value)));
   if (leaf !== receipt.leaf) return "invalid: leaf";
-  if (!StandardMerkleTree.verify(receipt.root, ["bytes32", "bytes32"], ["0x" + sha256, salt], receipt.proof)) return "invalid: proof";
+  if (!StandardMerkleTree.verify(receipt.root, encoding, value, receipt.proof)) return "invalid: proof";
+  if (receipt.version === 2 && (await provider.getBlock(0))?.hash !== receipt.anchor.genesisHash) return "another chain";
   const registry = new Contract(receipt.anchor.registry, ABI, provider);
   const anchor = await registry.getFunction("anchorOf")(receipt.root);
   if (anchor.issuer.toLowerCase() !== receipt.anchor.issuer.toLowerCase()) return "invalid: issuer";

@@ -24,10 +24,11 @@ export interface TestServer extends RunningServer {
  * Starts the whole server (startServer, as `npm start` does) on port 0 with a
  * temporary data dir, against Hardhat's in-process network.
  */
-export async function startTestServer(eip1193: Eip1193Provider, env: Record<string, string> = {}, dataDir?: string): Promise<TestServer> {
+export async function startTestServer(eip1193: Eip1193Provider, env: Record<string, string> = {}, dataDir?: string, opts: { signer?: number } = {}): Promise<TestServer> {
   const dir = dataDir ?? (await mkdtemp(path.join(tmpdir(), "notary-test-")));
   const provider = new BrowserProvider(eip1193, undefined, { cacheTimeout: -1, pollingInterval: 50 });
-  const signer = await provider.getSigner(0);
+  // One signer per server on a chain: two servers sending from one account would race for nonces.
+  const signer = await provider.getSigner(opts.signer ?? 0);
   const config = loadConfig({ DATA_DIR: dir, PORT: "0", BATCH_INTERVAL_MS: "100", LOG_LEVEL: "silent", RATE_LIMIT_PER_MINUTE: "1000000", ...env });
   let running: RunningServer;
   try {

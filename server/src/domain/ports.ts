@@ -1,7 +1,9 @@
+import type { ReceiptVersion } from "./receipts/receiptVersions.js";
 import type { AnchorFacts, AuditEntry, BatchRecord, Clerk, DocumentRecord, Municipality } from "./types.js";
 
-/** A new document as the upload path hands it over. */
-export type NewDocument = Omit<DocumentRecord, "seq" | "batchId" | "leaf" | "leafIndex" | "proof" | "revocation" | "erasure">;
+/** A new document as the upload path hands it over (validity defaults to unbounded). */
+export type NewDocument = Omit<DocumentRecord, "seq" | "batchId" | "leaf" | "leafIndex" | "proof" | "revocation" | "erasure" | "validFrom" | "validUntil"> &
+  Partial<Pick<DocumentRecord, "validFrom" | "validUntil">>;
 
 export interface LeafAssignment {
   sha256: string;
@@ -24,7 +26,7 @@ export interface Store {
   listDocuments(q: { state?: "pending" | "anchored" | "revoked"; limit: number; beforeSeq?: number }): Promise<DocumentRecord[]>;
   unbatchedDocuments(limit: number): Promise<DocumentRecord[]>;
   countUnbatched(): Promise<number>;
-  createBatch(batch: { root: string; createdAt: number }, leaves: LeafAssignment[]): Promise<BatchRecord>;
+  createBatch(batch: { root: string; createdAt: number; leafVersion: ReceiptVersion }, leaves: LeafAssignment[]): Promise<BatchRecord>;
   getBatch(id: number): Promise<BatchRecord | null>;
   openBatches(): Promise<BatchRecord[]>;
   markBatchSubmitted(id: number, transactionHash: string): Promise<void>;
@@ -74,6 +76,8 @@ export interface MinedTx {
 /** One registry on one chain. Reverts surface as NotaryErrors (e.g. ALREADY_ANCHORED). */
 export interface Chain {
   readonly chainId: number;
+  /** The chain's genesis block hash: with chainId, it names the chain (every local chain is 31337). */
+  readonly genesisHash: string;
   readonly registry: string;
   /** Broadcasts `anchor(root, count)`; resolves with the transaction hash once sent. */
   sendAnchor(root: string, leafCount: number): Promise<string>;
@@ -90,6 +94,46 @@ export interface Chain {
   municipality(): Promise<Municipality>;
   version(): Promise<string>;
   blockNumber(): Promise<number>;
+}
+
+/** A mined transaction as a verifier checks it: where it is, whether it succeeded, what it called and which roots it anchored. */
+export interface MinedTransaction {
+  status: number;
+  blockNumber: number;
+  blockHash: string;
+  /** The contract it called (null for a deployment). */
+  to: string | null;
+  /** The `Anchored(root, issuer, …)` events it emitted, with the contract that emitted each. */
+  anchored: { emitter: string; root: string; issuer: string }[];
+}
+
+/** A registry's listing in a municipal directory (contracts/IMunicipalDirectory.sol). */
+export interface Listing {
+  ags: string;
+  name: string;
+  domain: string;
+  activeFrom: number;
+  activeUntil: number;
+  revokedFrom: number;
+}
+
+/**
+ * Read-only access to one chain, for verification: any registry, any
+ * directory, blocks and transactions. Nothing here signs or sends.
+ */
+export interface ChainReader {
+  readonly chainId: number;
+  /** Where it reads from, for messages (an RPC URL, or "in-process"). */
+  readonly source: string;
+  genesisHash(): Promise<string>;
+  blockHash(blockNumber: number): Promise<string | null>;
+  transaction(transactionHash: string): Promise<MinedTransaction | null>;
+  anchorOf(registry: string, root: string): Promise<OnChainAnchor | null>;
+  revocationOf(registry: string, leaf: string): Promise<OnChainRevocation | null>;
+  /** The registry's own claim; null when there is no registry at the address. */
+  municipalityOf(registry: string): Promise<Municipality | null>;
+  /** The directory's listing of a registry; null when it is not listed. */
+  listingOf(directory: string, registry: string): Promise<Listing | null>;
 }
 
 /** A kept original: where it is (`local:<sha256>` or a CID) and its wrapped key (null when public). */

@@ -1,4 +1,5 @@
 /** Plain values the domain works with; no framework types. */
+import type { ReceiptVersion } from "./receipts/receiptVersions.js";
 
 export type DocumentStatus = "pending" | "anchored" | "revoked";
 
@@ -17,6 +18,9 @@ export interface DocumentRecord {
   seq: number;
   sha256: string;
   salt: string;
+  /** Validity committed in the leaf (receipt v2), unix seconds; 0 = unbounded. */
+  validFrom: number;
+  validUntil: number;
   reference: string | null;
   title: string | null;
   public: boolean;
@@ -47,12 +51,16 @@ export interface AnchorFacts {
   blockHash: string;
   timestamp: number;
   issuer: string;
+  /** The genesis hash of the chain (names the chain together with chainId); null for batches anchored before it was recorded. */
+  genesisHash: string | null;
 }
 
 export interface BatchRecord {
   id: number;
   root: string;
   leafCount: number;
+  /** The receipt version whose leaf encoding the batch's tree uses. */
+  leafVersion: ReceiptVersion;
   state: BatchState;
   transactionHash: string | null;
   createdAt: number;

@@ -45,13 +45,16 @@ describe("API: notarise, anchor, receipt, verify, revoke", function () {
     expect(res.headers.get("location")).to.equal(body.receiptUrl);
 
     const receipt = await receiptOf(sha256(doc));
-    expect(receipt).to.have.keys(["type", "version", "document", "leaf", "proof", "root", "anchor", "municipality"]);
+    expect(receipt).to.have.keys(["type", "version", "document", "leafEncoding", "leaf", "proof", "root", "anchor", "municipality", "directory", "coAnchors"]);
     expect(receipt.type).to.equal("NotaryReceipt");
-    expect(receipt.version).to.equal(1);
-    expect(receipt.document.sha256).to.equal(sha256(doc));
+    expect(receipt.version).to.equal(2);
+    expect(receipt.leafEncoding).to.deep.equal(["bytes32", "bytes32", "uint64", "uint64"]);
+    expect(receipt.document).to.deep.include({ sha256: sha256(doc), validFrom: 0, validUntil: 0 });
     expect(receipt.document.salt).to.match(/^0x[0-9a-f]{64}$/);
-    expect(receipt.anchor).to.have.keys(["chainId", "registry", "transactionHash", "blockNumber", "blockHash", "timestamp", "issuer"]);
+    expect(receipt.anchor).to.have.keys(["chainId", "genesisHash", "registry", "transactionHash", "blockNumber", "blockHash", "timestamp", "issuer"]);
     expect(receipt.anchor.chainId).to.equal(31337);
+    expect(receipt.anchor.genesisHash).to.equal((await server.provider.getBlock(0))!.hash);
+    expect(receipt.directory).to.deep.equal({ chainId: 31337, address: (await (await server.api("/api/v1/registry")).json()).directory });
     expect(receipt.anchor.registry).to.equal(server.registry);
     expect(receipt.municipality).to.deep.equal({ name: "Stadt Musterstadt", ags: "05334002" });
     expect(await verifyIndependently(receipt, server.provider)).to.equal("anchored");
@@ -154,14 +157,17 @@ describe("API: notarise, anchor, receipt, verify, revoke", function () {
     const receipt = await receiptOf(sha256(doc));
     const post = (r: unknown) => server.api("/api/v1/verify", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(r) });
 
-    const good = await (await post({ ...receipt, coAnchors: [{ type: "future" }] })).json();
-    expect(good.valid).to.equal(true);
-    expect(good.status).to.equal("anchored");
-    expect(good.checks.map((c: { check: string }) => c.check)).to.deep.equal(["leaf", "proof", "registry", "anchor", "block", "revocation"]);
+    const good = await (await post(receipt)).json();
+    expect(good).to.include({ status: "anchored", authentic: true, reliable: true });
+    expect(good.identity).to.deep.include({ status: "confirmed" });
+    expect(good.checks.map((c: { check: string }) => c.check)).to.deep.equal([
+      "leaf", "proof", "chain", "transaction", "anchor", "block", "municipality", "identity", "timestamp", "revocation", "validity",
+    ]);
+    expect(good.checks.every((c: { ok: boolean }) => c.ok)).to.equal(true);
 
     const otherSalt = { ...receipt, document: { ...receipt.document, salt: "0x" + "11".repeat(32) } };
     const bad = await (await post(otherSalt)).json();
-    expect(bad.valid).to.equal(false);
+    expect(bad).to.include({ status: "invalid", authentic: false, reliable: false });
     expect(bad.checks.find((c: { check: string }) => c.check === "leaf").ok).to.equal(false);
 
     const wrongTime = { ...receipt, anchor: { ...receipt.anchor, timestamp: receipt.anchor.timestamp + 1 } };
@@ -169,7 +175,7 @@ describe("API: notarise, anchor, receipt, verify, revoke", function () {
     expect(late.status).to.equal("invalid");
     expect(late.checks.find((c: { check: string }) => c.check === "anchor").ok).to.equal(false);
 
-    const notAReceipt = await post({ type: "NotaryReceipt", version: 2 });
+    const notAReceipt = await post({ type: "NotaryReceipt", version: 3 });
     expect(notAReceipt.status).to.equal(400);
     expect(notAReceipt.headers.get("content-type")).to.match(/^application\/problem\+json/);
     expect((await notAReceipt.json()).code).to.equal("INVALID_RECEIPT");
@@ -238,7 +244,12 @@ describe("API: notarise, anchor, receipt, verify, revoke", function () {
 
   it("describes itself: registry facts, readiness, metrics", async function () {
     const registry = await (await server.api("/api/v1/registry")).json();
-    expect(registry).to.deep.equal({ chainId: 31337, registry: server.registry, municipality: { name: "Stadt Musterstadt", ags: "05334002" }, version: "1.0.0" });
+    const genesisHash = (await server.provider.getBlock(0))!.hash;
+    expect(registry).to.deep.equal({
+      chainId: 31337, genesisHash, registry: server.registry, municipality: { name: "Stadt Musterstadt", ags: "05334002" }, version: "1.0.0", directory: registry.directory,
+      trust: [{ name: "Local trial directory (npm start)", chainId: 31337, genesisHash, directory: registry.directory, local: true }],
+    });
+    expect(registry.directory).to.match(/^0x[0-9a-fA-F]{40}$/);
     const ready = await server.api("/readyz");
     expect(ready.status).to.equal(200);
     expect((await ready.json()).checks).to.include.keys(["store", "chain", "anchoring", "ipfs"]);

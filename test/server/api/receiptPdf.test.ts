@@ -59,7 +59,9 @@ describe("API: printable receipt (PDF with QR code)", function () {
     for (const expected of [
       "Stadt Gelsenkirchen",
       "05513000",
-      "Notarisierungsbeleg",
+      "Prüfbeleg",
+      "bestätigt durch / confirmed by",
+      "lokales Testverzeichnis / local trial directory",
       "Erlaubnis zur Straßenmusik",
       "32.1-2026-0815",
       hash.slice(0, 32),
@@ -71,7 +73,7 @@ describe("API: printable receipt (PDF with QR code)", function () {
       "How to verify",
       new Date(receipt.anchor.timestamp * 1000).toISOString().replace(".000Z", "Z"),
     ]) {
-      expect(text, expected).to.include(expected);
+      expect(text, `${expected} in:\n${text}`).to.include(expected);
     }
   });
 

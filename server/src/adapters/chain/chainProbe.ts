@@ -1,7 +1,10 @@
-import { Contract, type Provider, type Signer, id } from "ethers";
+import { Contract, type Provider, type Signer, ZeroHash, id } from "ethers";
 
+import type { DirectoryOps } from "../../domain/registry/connectDirectory.js";
 import type { ChainProbe } from "../../domain/registry/connectRegistry.js";
-import { deployRegistry } from "./deployRegistry.js";
+import { EthersChainReader } from "./chainReader.js";
+import { deployDirectory, deployRegistry } from "./deployRegistry.js";
+import { DIRECTORY_ABI } from "./directoryAbi.js";
 import { REGISTRY_ABI } from "./registryAbi.js";
 
 /** Startup questions about the chain, answered with ethers. */
@@ -17,5 +20,23 @@ export function chainProbe(provider: Provider, signer: Signer): ChainProbe {
       return Boolean(issuer && revoker);
     },
     deploy: (m) => deployRegistry(signer, m.name, m.ags),
+  };
+}
+
+/** The local trial directory's set-up, sent by the server's signer (one transaction at a time, each awaited). */
+export function directoryOps(provider: Provider, signer: Signer): DirectoryOps {
+  const reader = new EthersChainReader(provider, 0, "startup");
+  const send = async (directory: string, fn: string, ...args: unknown[]) => {
+    const tx = await new Contract(directory, DIRECTORY_ABI, signer).getFunction(fn)(...args);
+    await tx.wait(1);
+  };
+  return {
+    hasCode: async (address) => (await provider.getCode(address)) !== "0x",
+    deployDirectory: async () => (await deployDirectory(signer)).address,
+    grantRegistrar: (directory, account, prefix) => send(directory, "grantRegistrar", account, prefix),
+    listingOf: (directory, registry) => reader.listingOf(directory, registry),
+    isRegistryAdmin: async (registry, account) => Boolean(await new Contract(registry, REGISTRY_ABI, provider).getFunction("hasRole")(ZeroHash, account)),
+    propose: (directory, registry, m, domain) => send(directory, "propose", registry, m.ags, m.name, domain),
+    accept: (directory, registry) => send(directory, "accept", registry),
   };
 }

@@ -45,7 +45,8 @@ export function toDomainError(e: unknown): unknown {
   return e;
 }
 
-async function domain<T>(fn: () => Promise<T>): Promise<T> {
+/** Runs a chain call, turning reverts and network failures into domain errors. */
+export async function chainRead<T>(fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (e) {
@@ -67,6 +68,7 @@ export class EthersChain implements Chain {
     signer: Signer,
     readonly registry: string,
     readonly chainId: number,
+    readonly genesisHash: string = "",
   ) {
     this.reader = new Contract(registry, REGISTRY_ABI, provider as ContractRunner);
     this.writer = new Contract(registry, REGISTRY_ABI, signer);
@@ -75,7 +77,7 @@ export class EthersChain implements Chain {
   private serialised<T>(fn: () => Promise<T>): Promise<T> {
     const next = this.sendQueue.then(fn, fn);
     this.sendQueue = next.catch(() => undefined);
-    return domain(() => next);
+    return chainRead(() => next);
   }
 
   sendAnchor(root: string, leafCount: number): Promise<string> {
@@ -87,7 +89,7 @@ export class EthersChain implements Chain {
   }
 
   waitMined(transactionHash: string, confirmations: number): Promise<MinedTx> {
-    return domain(async () => {
+    return chainRead(async () => {
       const receipt = await this.provider.waitForTransaction(transactionHash, confirmations);
       if (!receipt) throw new NotaryError("CHAIN_UNAVAILABLE", "transaction not found", { transactionHash });
       if (receipt.status !== 1) throw new NotaryError("REGISTRY_MISMATCH", "transaction reverted", { transactionHash });
@@ -97,7 +99,7 @@ export class EthersChain implements Chain {
   }
 
   anchorOf(root: string): Promise<OnChainAnchor | null> {
-    return domain(async () => {
+    return chainRead(async () => {
       const a = await this.reader.getFunction("anchorOf")(root);
       if (a.issuer === "0x0000000000000000000000000000000000000000") return null;
       return { issuer: a.issuer, timestamp: Number(a.timestamp), blockNumber: Number(a.blockNumber), leafCount: Number(a.leafCount) };
@@ -105,7 +107,7 @@ export class EthersChain implements Chain {
   }
 
   revocationOf(leaf: string): Promise<OnChainRevocation | null> {
-    return domain(async () => {
+    return chainRead(async () => {
       const r = await this.reader.getFunction("revocationOf")(leaf);
       if (r.revoker === "0x0000000000000000000000000000000000000000") return null;
       return { revoker: r.revoker, timestamp: Number(r.timestamp), reason: Number(r.reason) };
@@ -113,11 +115,11 @@ export class EthersChain implements Chain {
   }
 
   transactionKnown(transactionHash: string): Promise<boolean> {
-    return domain(async () => (await this.provider.getTransaction(transactionHash)) !== null);
+    return chainRead(async () => (await this.provider.getTransaction(transactionHash)) !== null);
   }
 
   findAnchorTransaction(root: string, blockNumber: number): Promise<MinedTx> {
-    return domain(async () => {
+    return chainRead(async () => {
       const [event] = await this.reader.queryFilter(this.reader.filters.Anchored!(root), blockNumber, blockNumber);
       if (!event) throw new NotaryError("REGISTRY_MISMATCH", "no Anchored event for root", { root, blockNumber });
       const block = await this.provider.getBlock(blockNumber);
@@ -126,21 +128,21 @@ export class EthersChain implements Chain {
   }
 
   blockHash(blockNumber: number): Promise<string | null> {
-    return domain(async () => (await this.provider.getBlock(blockNumber))?.hash ?? null);
+    return chainRead(async () => (await this.provider.getBlock(blockNumber))?.hash ?? null);
   }
 
   municipality(): Promise<Municipality> {
-    return domain(async () => {
+    return chainRead(async () => {
       const [name, ags] = await this.reader.getFunction("municipality")();
       return { name, ags };
     });
   }
 
   version(): Promise<string> {
-    return domain(() => this.reader.getFunction("version")());
+    return chainRead(() => this.reader.getFunction("version")());
   }
 
   blockNumber(): Promise<number> {
-    return domain(() => this.provider.getBlockNumber());
+    return chainRead(() => this.provider.getBlockNumber());
   }
 }

@@ -75,4 +75,12 @@ export const MIGRATIONS: string[] = [
   ALTER TABLE documents ADD COLUMN erased_at INTEGER;
   ALTER TABLE documents ADD COLUMN erased_by TEXT;
   `,
+  // Receipt v2: the leaf commits to a validity period, batches record their leaf encoding (existing ones are v1)
+  // and the genesis of the chain they were anchored on.
+  `
+  ALTER TABLE documents ADD COLUMN valid_from INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE documents ADD COLUMN valid_until INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE batches ADD COLUMN leaf_version INTEGER NOT NULL DEFAULT 1;
+  ALTER TABLE batches ADD COLUMN genesis_hash TEXT;
+  `,
 ];

@@ -3,6 +3,7 @@ import path from "node:path";
 import { DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlite";
 
 import type { LeafAssignment, NewDocument, Store } from "../../domain/ports.js";
+import type { ReceiptVersion } from "../../domain/receipts/receiptVersions.js";
 import type { AnchorFacts, AuditEntry, BatchRecord, Clerk, DocumentRecord } from "../../domain/types.js";
 import { GroupCommit } from "./groupCommit.js";
 import { MIGRATIONS } from "./schema.js";
@@ -13,6 +14,8 @@ const toDocument = (r: Row): DocumentRecord => ({
   seq: Number(r.seq),
   sha256: r.sha256 as string,
   salt: r.salt as string,
+  validFrom: Number(r.valid_from ?? 0),
+  validUntil: Number(r.valid_until ?? 0),
   reference: (r.reference as string | null) ?? null,
   title: (r.title as string | null) ?? null,
   public: r.is_public === 1,
@@ -46,6 +49,7 @@ const toBatch = (r: Row): BatchRecord => ({
   id: Number(r.id),
   root: r.root as string,
   leafCount: Number(r.leaf_count),
+  leafVersion: Number(r.leaf_version) === 2 ? 2 : 1,
   state: r.state as BatchRecord["state"],
   transactionHash: (r.transaction_hash as string | null) ?? null,
   createdAt: Number(r.created_at),
@@ -59,6 +63,7 @@ const toBatch = (r: Row): BatchRecord => ({
           blockHash: r.block_hash as string,
           timestamp: Number(r.anchored_at),
           issuer: r.issuer as string,
+          genesisHash: (r.genesis_hash as string | null) ?? null,
         }
       : null,
 });
@@ -138,9 +143,9 @@ export class SqliteStore implements Store {
   insertDocument(doc: NewDocument, audit?: Omit<AuditEntry, "id" | "sha256">) {
     return this.group.run(() => {
       const changes = this.run(
-        `INSERT INTO documents (sha256, salt, reference, title, is_public, size, media_type, has_content, cid, content_ref, content_key, created_at, created_by)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (sha256) DO NOTHING`,
-        doc.sha256, doc.salt, doc.reference, doc.title, doc.public ? 1 : 0, doc.size, doc.mediaType,
+        `INSERT INTO documents (sha256, salt, valid_from, valid_until, reference, title, is_public, size, media_type, has_content, cid, content_ref, content_key, created_at, created_by)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (sha256) DO NOTHING`,
+        doc.sha256, doc.salt, doc.validFrom ?? 0, doc.validUntil ?? 0, doc.reference, doc.title, doc.public ? 1 : 0, doc.size, doc.mediaType,
         doc.hasContent ? 1 : 0, doc.cid, doc.content?.ref ?? null, doc.content?.key ?? null, doc.createdAt, doc.createdBy,
       );
       if (changes === 1 && audit) this.audit({ ...audit, sha256: doc.sha256 });
@@ -179,11 +184,11 @@ export class SqliteStore implements Store {
     return Number(this.one("SELECT COUNT(*) AS n FROM documents WHERE batch_id IS NULL")!.n);
   }
 
-  async createBatch(batch: { root: string; createdAt: number }, leaves: LeafAssignment[]) {
+  async createBatch(batch: { root: string; createdAt: number; leafVersion: ReceiptVersion }, leaves: LeafAssignment[]) {
     const id = this.transaction(() => {
       const result = this.db
-        .prepare("INSERT INTO batches (root, leaf_count, state, created_at) VALUES (?, ?, 'built', ?)")
-        .run(batch.root, leaves.length, batch.createdAt);
+        .prepare("INSERT INTO batches (root, leaf_count, state, created_at, leaf_version) VALUES (?, ?, 'built', ?, ?)")
+        .run(batch.root, leaves.length, batch.createdAt, batch.leafVersion);
       const batchId = Number(result.lastInsertRowid);
       const assign = this.db.prepare(
         "UPDATE documents SET batch_id = ?, leaf = ?, leaf_index = ?, proof = ? WHERE sha256 = ? AND batch_id IS NULL",
@@ -213,8 +218,8 @@ export class SqliteStore implements Store {
   async markBatchConfirmed(id: number, a: AnchorFacts, confirmedAt: number) {
     this.run(
       `UPDATE batches SET state = 'confirmed', transaction_hash = ?, chain_id = ?, registry = ?, block_number = ?,
-         block_hash = ?, anchored_at = ?, issuer = ?, confirmed_at = ? WHERE id = ?`,
-      a.transactionHash, a.chainId, a.registry, a.blockNumber, a.blockHash, a.timestamp, a.issuer, confirmedAt, id,
+         block_hash = ?, anchored_at = ?, issuer = ?, genesis_hash = ?, confirmed_at = ? WHERE id = ?`,
+      a.transactionHash, a.chainId, a.registry, a.blockNumber, a.blockHash, a.timestamp, a.issuer, a.genesisHash, confirmedAt, id,
     );
   }
 

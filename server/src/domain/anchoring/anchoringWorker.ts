@@ -1,5 +1,6 @@
 import type { Chain, Clock, Store } from "../ports.js";
 import type { BatchRecord } from "../types.js";
+import { CURRENT_VERSION } from "../receipts/receiptVersions.js";
 import { buildBatch } from "./buildBatch.js";
 import { revokeOnChain } from "./revokePending.js";
 import { submitBatch } from "./submitBatch.js";
@@ -86,8 +87,8 @@ export class AnchoringWorker {
       if (this.draining) break;
       const docs = await store.unbatchedDocuments(this.deps.batchMax);
       if (docs.length === 0) break;
-      const { root, leaves } = buildBatch(docs);
-      const batch = await store.createBatch({ root, createdAt: this.deps.clock.now() }, leaves);
+      const { root, leaves } = buildBatch(docs, CURRENT_VERSION);
+      const batch = await store.createBatch({ root, createdAt: this.deps.clock.now(), leafVersion: CURRENT_VERSION }, leaves);
       this.deps.log.info({ batch: batch.id, documents: batch.leafCount }, "batch built");
       await this.finish(batch);
       if (docs.length < this.deps.batchMax) break;

@@ -1,28 +1,10 @@
 import { getProof, makeMerkleTree } from "@openzeppelin/merkle-tree/dist/core.js";
-import { createKeccak } from "hash-wasm";
 
 import type { LeafAssignment } from "../ports.js";
+import { CURRENT_VERSION, type LeafInput, type ReceiptVersion, keccakBytes, leafHash } from "../receipts/receiptVersions.js";
 
-/** Leaf encoding of every tree: `[sha256(document), salt]` (DESIGN.md "Leaves are salted"). */
-export const LEAF_ENCODING = ["bytes32", "bytes32"];
-
-/** The leaf value of a document: its SHA-256 and salt as bytes32. */
-export const leafValue = (sha256: string, salt: string): [string, string] => ["0x" + sha256, salt];
-
-// keccak-256 in WebAssembly: about ten times the JavaScript keccak the
-// merkle-tree library uses, which took 13 s for a 65,536-leaf batch.
-const keccak = await createKeccak(256);
-const keccakBytes = (data: Uint8Array): Uint8Array => {
-  keccak.init();
-  keccak.update(data);
-  return keccak.digest("binary");
-};
 const hex = (bytes: Uint8Array) => "0x" + Buffer.from(bytes).toString("hex");
 const bytesOf = (hex0x: string) => Buffer.from(hex0x.slice(2), "hex");
-
-/** `keccak256(bytes.concat(keccak256(abi.encode(bytes32 sha256, bytes32 salt))))`: abi.encode of two bytes32 is their concatenation. */
-export const leafHash = (sha256: string, salt: string): string =>
-  hex(keccakBytes(keccakBytes(Buffer.concat([Buffer.from(sha256, "hex"), bytesOf(salt)]))));
 
 /** The library's standard node hash (sorted pair) with the faster keccak; nodes are lowercase hex, so string order is byte order. */
 const nodeHash = (a: unknown, b: unknown): string => {
@@ -32,14 +14,14 @@ const nodeHash = (a: unknown, b: unknown): string => {
 
 /**
  * Builds a batch's Merkle tree exactly as OpenZeppelin's
- * `StandardMerkleTree.of(values, ["bytes32","bytes32"])` does (leaves sorted
- * by hash, the library's `makeMerkleTree` and `getProof`), and each
+ * `StandardMerkleTree.of(values, LEAF_ENCODINGS[version])` does (leaves
+ * sorted by hash, the library's `makeMerkleTree` and `getProof`), and each
  * document's leaf, index and proof. A test checks root and proofs against
- * `StandardMerkleTree` itself.
+ * `StandardMerkleTree` itself, for every version.
  */
-export function buildBatch(documents: { sha256: string; salt: string }[]): { root: string; leaves: LeafAssignment[] } {
+export function buildBatch(documents: (LeafInput & { sha256: string })[], version: ReceiptVersion = CURRENT_VERSION): { root: string; leaves: LeafAssignment[] } {
   if (documents.length === 0) throw new Error("a batch needs at least one document");
-  const hashed = documents.map((d, i) => ({ i, hash: leafHash(d.sha256, d.salt) }));
+  const hashed = documents.map((d, i) => ({ i, hash: leafHash(version, d) }));
   hashed.sort((a, b) => (a.hash < b.hash ? -1 : a.hash > b.hash ? 1 : 0));
   const tree = makeMerkleTree(hashed.map((h) => h.hash), nodeHash);
   const treeIndex = new Array<number>(documents.length);

@@ -31,6 +31,7 @@ export async function submitBatch(deps: SubmitDeps, batch: BatchRecord): Promise
       blockHash: mined.blockHash,
       timestamp: onChain.timestamp,
       issuer: onChain.issuer,
+      genesisHash: chain.genesisHash,
     },
     clock.now(),
   );

@@ -1,7 +1,7 @@
 import { NotaryError } from "../../errors.js";
 import type { Store } from "../ports.js";
 import { type DocumentRecord, type DocumentView, type Municipality, statusOf } from "../types.js";
-import { type Receipt, buildReceipt } from "./receipt.js";
+import { type Receipt, type ReceiptExtras, buildReceipt } from "./receipt.js";
 
 /** A stored document with its batch and derived status. */
 export async function viewOf(store: Store, doc: DocumentRecord): Promise<DocumentView> {
@@ -25,8 +25,13 @@ export async function getDocument(store: Store, sha256: string): Promise<Documen
 export type ReceiptResult = { state: "pending"; document: DocumentView } | { state: "ready"; receipt: Receipt; document: DocumentView };
 
 /** The receipt of a document once its batch is anchored; `pending` before. */
-export async function getReceipt(store: Store, municipality: Municipality, sha256: string): Promise<ReceiptResult> {
+export async function getReceipt(
+  store: Store,
+  municipality: Municipality,
+  sha256: string,
+  extras: (batchId: number) => Promise<ReceiptExtras> = async () => ({}),
+): Promise<ReceiptResult> {
   const document = await getDocument(store, sha256);
   if (document.status === "pending" || !document.batch) return { state: "pending", document };
-  return { state: "ready", receipt: buildReceipt(document, document.batch, municipality), document };
+  return { state: "ready", receipt: buildReceipt(document, document.batch, municipality, await extras(document.batch.id)), document };
 }

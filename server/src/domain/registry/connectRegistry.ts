@@ -28,7 +28,7 @@ export interface ConnectDeps {
  * anchored to, a registry is deployed if none is configured, and every
  * document is queued again (same salts) to be re-anchored, with new receipts.
  */
-export async function connectRegistry(deps: ConnectDeps): Promise<{ registry: string; chainId: number; requeued: number }> {
+export async function connectRegistry(deps: ConnectDeps): Promise<{ registry: string; chainId: number; genesisHash: string; requeued: number }> {
   const { store, probe, log } = deps;
   const [chainId, genesis] = await Promise.all([probe.chainId(), probe.genesisHash()]);
   const previous = {
@@ -70,5 +70,5 @@ export async function connectRegistry(deps: ConnectDeps): Promise<{ registry: st
   await store.setMeta("registry", registry);
   await store.setMeta("chainId", String(chainId));
   await store.setMeta("genesisHash", genesis);
-  return { registry, chainId, requeued };
+  return { registry, chainId, genesisHash: genesis, requeued };
 }

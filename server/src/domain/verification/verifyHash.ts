@@ -1,95 +1,54 @@
-import type { Chain, Clock, OnChainAnchor, OnChainRevocation, Store } from "../ports.js";
+import type { ChainReader, Clock, Store } from "../ports.js";
 import { findDocument } from "../receipts/getReceipt.js";
+import { type ReceiptExtras, buildReceipt } from "../receipts/receipt.js";
 import type { AnchorFacts, Municipality } from "../types.js";
-import { reasonText } from "./revocationReasons.js";
+import type { TrustedDirectory } from "./identity.js";
+import { type ReceiptVerdict, type TimestampVerifier, verifyReceipt } from "./verifyReceipt.js";
 
-export interface HashVerdict {
+/** The answer to "is this hash registered here?": the receipt's verdict for a known document, or pending / unknown. */
+export type HashVerdict = {
   sha256: string;
-  status: "anchored" | "pending" | "revoked" | "unknown";
-  anchor?: Omit<AnchorFacts, "blockHash">;
-  revocation?: { reason: number; reasonText: string; timestamp: number; revoker: string };
+  /** The registry's own claim; `identity` says whether a trusted directory confirms it. */
   municipality: Municipality;
-}
-
-interface Cached<T> {
-  value: Promise<T>;
-  expires: number;
-}
-
-/** A small time-bounded cache of chain reads; concurrent misses share one read. */
-class ReadCache<T> {
-  private readonly entries = new Map<string, Cached<T>>();
-
-  constructor(
-    private readonly ttlMs: number,
-    private readonly clock: Clock,
-    private readonly maxEntries = 10_000,
-  ) {}
-
-  get(key: string, read: () => Promise<T>): Promise<T> {
-    const now = this.clock.now();
-    const hit = this.entries.get(key);
-    if (hit && hit.expires > now) return hit.value;
-    if (this.entries.size >= this.maxEntries) this.entries.clear();
-    const value = read();
-    this.entries.set(key, { value, expires: now + this.ttlMs });
-    value.catch(() => this.entries.delete(key));
-    return value;
-  }
-
-  forget(key: string): void {
-    this.entries.delete(key);
-  }
-}
+} & (
+  | ({ status: ReceiptVerdict["status"]; anchor: Omit<AnchorFacts, "blockHash"> } & Omit<ReceiptVerdict, "status">)
+  | { status: "pending" | "unknown"; authentic: false; reliable: false; identity: null; checks: [] }
+);
 
 export interface HashVerifierDeps {
   store: Store;
-  chain: Pick<Chain, "anchorOf" | "revocationOf">;
+  /** This server's chain, cached (adapters/chain/chainReader.ts). */
+  reader: ChainReader;
   clock: Clock;
   municipality: Municipality;
-  /** How long an anchor read is reused (anchors never change). @default 60000 */
-  anchorTtlMs?: number;
-  /** How long a revocation read is reused. @default 2000 */
-  revocationTtlMs?: number;
+  trust: TrustedDirectory[];
+  /** The directory hint and co-anchors a receipt of this server carries. */
+  receiptExtras: (batchId: number) => Promise<ReceiptExtras>;
+  timestamps?: TimestampVerifier;
 }
 
 /**
- * Answers "is this hash notarised?" from the database, checked against the
- * chain at request time (anchors cached per root, revocations per leaf for
- * a short while).
+ * Answers "is a document with this hash registered here?" from the database,
+ * then checks it against the chain at request time with the same declared
+ * list of checks as any receipt (the receipt is built from the stored record).
  */
 export class HashVerifier {
-  private readonly anchors: ReadCache<OnChainAnchor | null>;
-  private readonly revocations: ReadCache<OnChainRevocation | null>;
-
-  constructor(private readonly deps: HashVerifierDeps) {
-    this.anchors = new ReadCache(deps.anchorTtlMs ?? 60_000, deps.clock);
-    this.revocations = new ReadCache(deps.revocationTtlMs ?? 2000, deps.clock);
-  }
-
-  /** Drops the cached revocation of a leaf (after this server revoked it). */
-  forgetRevocation(leaf: string): void {
-    this.revocations.forget(leaf);
-  }
+  constructor(private readonly deps: HashVerifierDeps) {}
 
   async verify(sha256: string): Promise<HashVerdict> {
-    const { store, chain, municipality } = this.deps;
+    const { store, municipality } = this.deps;
     const doc = await findDocument(store, sha256);
-    if (!doc) return { sha256, status: "unknown", municipality };
+    const none = (status: "pending" | "unknown"): HashVerdict => ({ sha256, status, municipality, authentic: false, reliable: false, identity: null, checks: [] });
+    if (!doc) return none("unknown");
     const batch = doc.batch;
-    if (doc.status === "pending" || !batch?.anchor || !doc.leaf) return { sha256, status: "pending", municipality };
-
-    const [onChain, revocation] = await Promise.all([
-      this.anchors.get(batch.root, () => chain.anchorOf(batch.root)),
-      this.revocations.get(doc.leaf, () => chain.revocationOf(doc.leaf!)),
-    ]);
-    if (!onChain) return { sha256, status: "unknown", municipality };
+    if (doc.status === "pending" || !batch?.anchor) return none("pending");
+    const receipt = buildReceipt(doc, batch, municipality, await this.deps.receiptExtras(batch.id));
+    const verdict = await verifyReceipt(receipt, this.deps.reader, {
+      now: Math.floor(this.deps.clock.now() / 1000),
+      trust: this.deps.trust,
+      timestamps: this.deps.timestamps,
+    });
     const { blockHash: _omit, ...anchor } = batch.anchor;
-    const verdict: HashVerdict = { sha256, status: "anchored", anchor: { ...anchor, timestamp: onChain.timestamp, issuer: onChain.issuer }, municipality };
-    if (revocation) {
-      verdict.status = "revoked";
-      verdict.revocation = { reason: revocation.reason, reasonText: reasonText(revocation.reason), timestamp: revocation.timestamp, revoker: revocation.revoker };
-    }
-    return verdict;
+    return { sha256, municipality, anchor, ...verdict };
   }
 }

@@ -4,6 +4,8 @@ import type { Logger } from "pino";
 import type { AnchoringWorker } from "../../domain/anchoring/anchoringWorker.js";
 import type { Chain, Clock, ContentStore, Store } from "../../domain/ports.js";
 import type { Municipality } from "../../domain/types.js";
+import type { TrustedChains } from "../../adapters/chain/trustedChains.js";
+import type { ReceiptExtras } from "../../domain/receipts/receipt.js";
 import type { HashVerifier } from "../../domain/verification/verifyHash.js";
 import type { Metrics } from "../../metrics.js";
 
@@ -17,7 +19,11 @@ export interface AppDeps {
   worker: Pick<AnchoringWorker, "nudge" | "health">;
   metrics: Metrics;
   logger: Logger;
-  registry: { chainId: number; address: string; municipality: Municipality; version: string };
+  registry: { chainId: number; genesisHash: string; address: string; municipality: Municipality; version: string; directory: string | null };
+  /** The chains verification can read: this server's and those of its trust configuration. */
+  chains: TrustedChains;
+  /** The directory hint and co-anchors of this server's receipts. */
+  receiptExtras: (batchId: number) => Promise<ReceiptExtras>;
   maxUploadBytes: number;
   batchMax: number;
   publicUrl?: string;

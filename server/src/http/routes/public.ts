@@ -2,7 +2,7 @@ import express, { type Router } from "express";
 
 import { parseSha256 } from "../../domain/documents/sha256.js";
 import { getReceipt } from "../../domain/receipts/getReceipt.js";
-import { parseReceipt } from "../../domain/receipts/receipt.js";
+import { chainOf, parseReceipt } from "../../domain/receipts/receipt.js";
 import { renderReceiptPdf } from "../../domain/receipts/receiptPdf.js";
 import { verifyReceipt } from "../../domain/verification/verifyReceipt.js";
 import { NotaryError } from "../../errors.js";
@@ -11,7 +11,7 @@ import { type AppDeps, absoluteUrl, runMiddleware, verifyPagePath } from "./cont
 
 /** Public routes: receipts, verification, registry facts. Nothing here reveals CIDs, keys or other documents' salts. */
 export function publicRoutes(router: Router, deps: AppDeps): void {
-  const { store, chain, verifier } = deps;
+  const { store, verifier, chains } = deps;
   const municipality = deps.registry.municipality;
   const receiptJson = express.json({ limit: "64kb", strict: true });
   const hashOnlyUpload = singleFile(new HashOnlyStorage(), deps.maxUploadBytes);
@@ -19,14 +19,22 @@ export function publicRoutes(router: Router, deps: AppDeps): void {
   // Before "/api/v1/receipts/:sha256", which would take "….pdf" as the hash.
   router.get("/api/v1/receipts/:sha256.pdf", async (req, res) => {
     const sha256 = parseSha256(req.params.sha256);
-    const result = await getReceipt(store, municipality, sha256);
+    const result = await getReceipt(store, municipality, sha256, deps.receiptExtras);
     res.set("Cache-Control", "no-store");
     if (result.state === "pending") {
       res.status(202).set("Retry-After", "5").json({ sha256, status: "pending" });
       return;
     }
     const { receipt, document } = result;
-    const pdf = await renderReceiptPdf({ receipt, title: document.title, reference: document.reference, verifyUrl: absoluteUrl(deps, req, verifyPagePath(sha256)) });
+    const verdict = await verifier.verify(sha256);
+    const pdf = await renderReceiptPdf({
+      receipt,
+      title: document.title,
+      reference: document.reference,
+      verifyUrl: absoluteUrl(deps, req, verifyPagePath(sha256)),
+      identity: verdict.identity,
+      timestamps: "timestamps" in verdict ? verdict.timestamps : [],
+    });
     res
       .type("application/pdf")
       .set("Content-Disposition", `inline; filename="${sha256.slice(0, 12)}.receipt.pdf"`)
@@ -35,7 +43,7 @@ export function publicRoutes(router: Router, deps: AppDeps): void {
 
   router.get("/api/v1/receipts/:sha256", async (req, res) => {
     const sha256 = parseSha256(req.params.sha256);
-    const result = await getReceipt(store, municipality, sha256);
+    const result = await getReceipt(store, municipality, sha256, deps.receiptExtras);
     res.set("Cache-Control", "no-store");
     if (result.state === "pending") {
       res.status(202).json({ sha256, status: "pending" });
@@ -54,8 +62,8 @@ export function publicRoutes(router: Router, deps: AppDeps): void {
     if (req.is("application/json")) {
       await runMiddleware(receiptJson, req, res);
       const receipt = parseReceipt(req.body);
-      const verdict = await verifyReceipt(receipt, chain);
-      res.json({ sha256: receipt.document.sha256, valid: verdict.status !== "invalid", ...verdict, municipality });
+      const verdict = await verifyReceipt(receipt, chains.readerFor(chainOf(receipt)), { trust: chains.trust });
+      res.json({ sha256: receipt.document.sha256, version: receipt.version, chain: chainOf(receipt), ...verdict, municipality: receipt.municipality });
       return;
     }
     if (req.is("multipart/form-data")) {
@@ -69,7 +77,9 @@ export function publicRoutes(router: Router, deps: AppDeps): void {
   });
 
   router.get("/api/v1/registry", (_req, res) => {
-    const { chainId, address, version } = deps.registry;
-    res.json({ chainId, registry: address, municipality, version });
+    const { chainId, genesisHash, address, version, directory } = deps.registry;
+    // `trust`: whom this server's verification trusts to say who a municipality is (DESIGN.md "Trust configuration").
+    const trust = chains.trust.map((d) => ({ name: d.name, chainId: d.chainId, genesisHash: d.genesisHash, directory: d.directory, local: d.local ?? false }));
+    res.json({ chainId, genesisHash, registry: address, municipality, version, directory, trust });
   });
 }

@@ -34,7 +34,7 @@ describe("submitBatch and the anchoring worker", function () {
     const docs = Array.from({ length: size }, () => ({ sha256: randomBytes(32).toString("hex"), salt: newSalt() }));
     for (const d of docs) await f.store.insertDocument(newDocument(d));
     const { root, leaves } = buildBatch(docs);
-    return f.store.createBatch({ root, createdAt: 1 }, leaves);
+    return f.store.createBatch({ root, createdAt: 1, leafVersion: 2 }, leaves);
   }
 
   const anchoredEvents = async (root: string) => {

@@ -12,7 +12,7 @@ import { newDocument } from "../../../helpers/documents.js";
 const doc = (n: number): NewDocument =>
   newDocument({ sha256: n.toString(16).padStart(64, "0"), salt: "0x" + "ab".repeat(32), reference: `ref ${n}`, createdAt: 1000 + n });
 
-const anchor = { chainId: 31337, registry: "0x" + "11".repeat(20), transactionHash: "0x" + "22".repeat(32), blockNumber: 5, blockHash: "0x" + "33".repeat(32), timestamp: 1700000000, issuer: "0x" + "44".repeat(20) };
+const anchor = { chainId: 31337, registry: "0x" + "11".repeat(20), transactionHash: "0x" + "22".repeat(32), blockNumber: 5, blockHash: "0x" + "33".repeat(32), timestamp: 1700000000, issuer: "0x" + "44".repeat(20), genesisHash: "0x" + "55".repeat(32) };
 
 describe("SqliteStore", function () {
   let dir: string;
@@ -55,14 +55,14 @@ describe("SqliteStore", function () {
   it("assigns documents to a batch atomically, and never one document to two batches", async function () {
     for (const n of [1, 2, 3]) await store.insertDocument(doc(n));
     const leaves = [1, 2].map((n, i) => ({ sha256: doc(n).sha256, leaf: `0x${n}`, leafIndex: i, proof: [`0x${n}${n}`] }));
-    const batch = await store.createBatch({ root: "0xroot", createdAt: 5 }, leaves);
+    const batch = await store.createBatch({ root: "0xroot", createdAt: 5, leafVersion: 2 }, leaves);
     expect(batch).to.include({ root: "0xroot", leafCount: 2, state: "built" });
     expect((await store.unbatchedDocuments(10)).map((d) => d.sha256)).to.deep.equal([doc(3).sha256]);
     expect((await store.documentsOfBatch(batch.id)).map((d) => d.proof)).to.deep.equal([["0x11"], ["0x22"]]);
 
     const clash = [1, 3].map((n, i) => ({ sha256: doc(n).sha256, leaf: "0x", leafIndex: i, proof: [] }));
     let error: unknown;
-    await store.createBatch({ root: "0xother", createdAt: 6 }, clash).catch((e) => (error = e));
+    await store.createBatch({ root: "0xother", createdAt: 6, leafVersion: 2 }, clash).catch((e) => (error = e));
     expect(String(error)).to.match(/already in a batch/);
     expect((await store.getDocument(doc(3).sha256))?.batchId).to.equal(null); // rolled back
     expect(await store.openBatches()).to.have.length(1);
@@ -70,7 +70,7 @@ describe("SqliteStore", function () {
 
   it("moves a batch from built to submitted to confirmed and derives document status", async function () {
     await store.insertDocument(doc(1));
-    const batch = await store.createBatch({ root: "0xr", createdAt: 1 }, [{ sha256: doc(1).sha256, leaf: "0xl", leafIndex: 0, proof: [] }]);
+    const batch = await store.createBatch({ root: "0xr", createdAt: 1, leafVersion: 2 }, [{ sha256: doc(1).sha256, leaf: "0xl", leafIndex: 0, proof: [] }]);
     await store.markBatchSubmitted(batch.id, anchor.transactionHash);
     expect((await store.getBatch(batch.id))?.state).to.equal("submitted");
     await store.markBatchConfirmed(batch.id, anchor, 99);
@@ -84,7 +84,7 @@ describe("SqliteStore", function () {
     await store.insertDocument(doc(1));
     await store.requestRevocation(doc(1).sha256, { reason: 3, note: "superseded", at: 7, by: "clerk" });
     expect(await store.pendingRevocations()).to.deep.equal([]);
-    const batch = await store.createBatch({ root: "0xr", createdAt: 1 }, [{ sha256: doc(1).sha256, leaf: "0xl", leafIndex: 0, proof: [] }]);
+    const batch = await store.createBatch({ root: "0xr", createdAt: 1, leafVersion: 2 }, [{ sha256: doc(1).sha256, leaf: "0xl", leafIndex: 0, proof: [] }]);
     await store.markBatchConfirmed(batch.id, anchor, 2);
     expect((await store.pendingRevocations()).map((d) => d.revocation?.reason)).to.deep.equal([3]);
     await store.confirmRevocation(doc(1).sha256, { transactionHash: "0xt", timestamp: 8 });
@@ -94,7 +94,7 @@ describe("SqliteStore", function () {
 
   it("requeues everything after a chain reset, keeping salts and revocation requests", async function () {
     await store.insertDocument(doc(1));
-    const batch = await store.createBatch({ root: "0xr", createdAt: 1 }, [{ sha256: doc(1).sha256, leaf: "0xl", leafIndex: 0, proof: [] }]);
+    const batch = await store.createBatch({ root: "0xr", createdAt: 1, leafVersion: 2 }, [{ sha256: doc(1).sha256, leaf: "0xl", leafIndex: 0, proof: [] }]);
     await store.markBatchConfirmed(batch.id, anchor, 2);
     await store.requestRevocation(doc(1).sha256, { reason: 1, note: null, at: 3, by: "c" });
     await store.confirmRevocation(doc(1).sha256, { transactionHash: "0xt", timestamp: 4 });

@@ -1,0 +1,169 @@
+import { Contract, Interface, type Provider, ZeroAddress, isError } from "ethers";
+
+import type { ChainReader, Listing, MinedTransaction, OnChainAnchor, OnChainRevocation } from "../../domain/ports.js";
+import type { Clock } from "../../domain/ports.js";
+import type { Municipality } from "../../domain/types.js";
+import { DIRECTORY_ABI } from "./directoryAbi.js";
+import { chainRead } from "./ethersChain.js";
+import { REGISTRY_ABI } from "./registryAbi.js";
+
+const REGISTRY = new Interface(REGISTRY_ABI);
+const ANCHORED = REGISTRY.getEvent("Anchored")!;
+
+/**
+ * A contract read that answers null where the contract is not (no code, or
+ * another contract: nothing decodable comes back); network failures become
+ * CHAIN_UNAVAILABLE.
+ */
+const readOrNull = <T>(fn: () => Promise<T | null>): Promise<T | null> =>
+  chainRead(async () => {
+    try {
+      return await fn();
+    } catch (e) {
+      if (isError(e, "BAD_DATA") || isError(e, "CALL_EXCEPTION")) return null;
+      throw e;
+    }
+  });
+
+/** Any registry and directory on one chain, read with ethers; nothing is signed or sent. */
+export class EthersChainReader implements ChainReader {
+  constructor(
+    private readonly provider: Provider,
+    readonly chainId: number,
+    readonly source: string,
+  ) {}
+
+  genesisHash(): Promise<string> {
+    return chainRead(async () => (await this.provider.getBlock(0))!.hash!);
+  }
+
+  blockHash(blockNumber: number): Promise<string | null> {
+    return chainRead(async () => (await this.provider.getBlock(blockNumber))?.hash ?? null);
+  }
+
+  transaction(transactionHash: string): Promise<MinedTransaction | null> {
+    return chainRead(async () => {
+      const receipt = await this.provider.getTransactionReceipt(transactionHash);
+      if (!receipt) return null;
+      const anchored = receipt.logs
+        .filter((log) => log.topics[0] === ANCHORED.topicHash)
+        .map((log) => {
+          const parsed = REGISTRY.parseLog(log)!;
+          return { emitter: log.address, root: parsed.args.root as string, issuer: parsed.args.issuer as string };
+        });
+      return { status: receipt.status ?? 0, blockNumber: receipt.blockNumber, blockHash: receipt.blockHash, to: receipt.to, anchored };
+    });
+  }
+
+  anchorOf(registry: string, root: string): Promise<OnChainAnchor | null> {
+    return readOrNull(async () => {
+      const a = await new Contract(registry, REGISTRY_ABI, this.provider).getFunction("anchorOf")(root);
+      if (a.issuer === ZeroAddress) return null;
+      return { issuer: a.issuer, timestamp: Number(a.timestamp), blockNumber: Number(a.blockNumber), leafCount: Number(a.leafCount) };
+    });
+  }
+
+  revocationOf(registry: string, leaf: string): Promise<OnChainRevocation | null> {
+    return readOrNull(async () => {
+      const r = await new Contract(registry, REGISTRY_ABI, this.provider).getFunction("revocationOf")(leaf);
+      if (r.revoker === ZeroAddress) return null;
+      return { revoker: r.revoker, timestamp: Number(r.timestamp), reason: Number(r.reason) };
+    });
+  }
+
+  municipalityOf(registry: string): Promise<Municipality | null> {
+    return readOrNull(async () => {
+      const [name, ags] = await new Contract(registry, REGISTRY_ABI, this.provider).getFunction("municipality")();
+      return { name, ags };
+    });
+  }
+
+  listingOf(directory: string, registry: string): Promise<Listing | null> {
+    // null too when there is no directory at that address on this chain
+    return readOrNull(async () => {
+      const l = await new Contract(directory, DIRECTORY_ABI, this.provider).getFunction("listingOf")(registry);
+      if (l.ags === "") return null;
+      return { ags: l.ags, name: l.name, domain: l.domain, activeFrom: Number(l.activeFrom), activeUntil: Number(l.activeUntil), revokedFrom: Number(l.revokedFrom) };
+    });
+  }
+}
+
+interface Entry<T> {
+  value: Promise<T>;
+  expires: number;
+}
+
+/**
+ * Caches what a verifier reads. Facts that never change once they exist
+ * (the genesis, a block's hash, a mined transaction, an anchor, a registry's
+ * name) are kept; revocations for a couple of seconds, directory listings for
+ * a minute (rotations and revocations change them). Concurrent misses share
+ * one read; failed reads are not kept.
+ */
+export class CachingChainReader implements ChainReader {
+  private readonly entries = new Map<string, Entry<unknown>>();
+
+  constructor(
+    private readonly inner: ChainReader,
+    private readonly clock: Clock,
+    private readonly ttl = { revocationMs: 2000, listingMs: 60_000 },
+    private readonly maxEntries = 50_000,
+  ) {}
+
+  get chainId() {
+    return this.inner.chainId;
+  }
+
+  get source() {
+    return this.inner.source;
+  }
+
+  private cached<T>(key: string, ttlMs: number, read: () => Promise<T>, keep: (v: T) => boolean = () => true): Promise<T> {
+    const now = this.clock.now();
+    const hit = this.entries.get(key) as Entry<T> | undefined;
+    if (hit && hit.expires > now) return hit.value;
+    if (this.entries.size >= this.maxEntries) this.entries.clear();
+    const value = read();
+    this.entries.set(key, { value, expires: now + ttlMs });
+    value.then(
+      (v) => {
+        if (!keep(v)) this.entries.delete(key);
+      },
+      () => this.entries.delete(key),
+    );
+    return value;
+  }
+
+  /** Forgets a revocation read (after this server revoked the leaf). */
+  forgetRevocation(registry: string, leaf: string): void {
+    this.entries.delete(`revocation:${registry.toLowerCase()}:${leaf}`);
+  }
+
+  genesisHash() {
+    return this.cached("genesis", Infinity, () => this.inner.genesisHash());
+  }
+
+  blockHash(n: number) {
+    return this.cached(`block:${n}`, Infinity, () => this.inner.blockHash(n), (h) => h !== null);
+  }
+
+  transaction(hash: string) {
+    return this.cached(`tx:${hash.toLowerCase()}`, Infinity, () => this.inner.transaction(hash), (t) => t !== null);
+  }
+
+  anchorOf(registry: string, root: string) {
+    return this.cached(`anchor:${registry.toLowerCase()}:${root.toLowerCase()}`, Infinity, () => this.inner.anchorOf(registry, root), (a) => a !== null);
+  }
+
+  revocationOf(registry: string, leaf: string) {
+    return this.cached(`revocation:${registry.toLowerCase()}:${leaf}`, this.ttl.revocationMs, () => this.inner.revocationOf(registry, leaf));
+  }
+
+  municipalityOf(registry: string) {
+    return this.cached(`municipality:${registry.toLowerCase()}`, Infinity, () => this.inner.municipalityOf(registry), (m) => m !== null);
+  }
+
+  listingOf(directory: string, registry: string) {
+    return this.cached(`listing:${directory.toLowerCase()}:${registry.toLowerCase()}`, this.ttl.listingMs, () => this.inner.listingOf(directory, registry));
+  }
+}

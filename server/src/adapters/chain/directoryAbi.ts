@@ -1,0 +1,38 @@
+/**
+ * The MunicipalDirectory ABI (contracts/IMunicipalDirectory.sol) in
+ * human-readable form; a test compares it with the compiled artifact.
+ */
+export const DIRECTORY_ABI = [
+  "function grantRegistrar(address registrar, string agsPrefix)",
+  "function revokeRegistrar(address registrar, string agsPrefix)",
+  "function propose(address registry, string ags, string name, string domain)",
+  "function accept(address registry)",
+  "function retire(address registry, uint64 activeUntil)",
+  "function revoke(address registry, uint64 revokedFrom)",
+  "function listingOf(address registry) view returns (tuple(string ags, string name, string domain, uint64 activeFrom, uint64 activeUntil, uint64 revokedFrom))",
+  "function registriesOf(string ags) view returns (address[])",
+  "function isActiveAt(address registry, uint64 blockNumber) view returns (bool)",
+  "function isRegistrarFor(address account, string ags) view returns (bool)",
+  "function hasRole(bytes32 role, address account) view returns (bool)",
+  "event RegistrarGranted(address indexed registrar, string agsPrefix)",
+  "event RegistrarRevoked(address indexed registrar, string agsPrefix)",
+  "event ListingProposed(address indexed registry, string ags, string name, string domain, address indexed registrar)",
+  "event ListingAccepted(address indexed registry, string ags, uint64 activeFrom, address indexed by)",
+  "event ListingRetired(address indexed registry, uint64 activeUntil, address indexed by)",
+  "event ListingRevoked(address indexed registry, uint64 revokedFrom, address indexed by)",
+  "error MunicipalDirectoryInvalidAgs(string ags)",
+  "error MunicipalDirectoryInvalidPrefix(string agsPrefix)",
+  "error MunicipalDirectoryEmptyName()",
+  "error MunicipalDirectoryZeroRegistry()",
+  "error MunicipalDirectoryNotRegistrarFor(address account, string ags)",
+  "error MunicipalDirectoryAlreadyListed(address registry, string ags)",
+  "error MunicipalDirectoryNotListed(address registry)",
+  "error MunicipalDirectoryAlreadyAccepted(address registry, uint64 activeFrom)",
+  "error MunicipalDirectoryNotRegistryAdmin(address account, address registry)",
+  "error MunicipalDirectoryAgsMismatch(address registry, string listed, string declared)",
+  "error MunicipalDirectoryNotAllowed(address account, address registry)",
+  "error MunicipalDirectoryWindowCannotGrow(address registry, uint64 current, uint64 requested)",
+  "error MunicipalDirectoryRetirementInPast(address registry, uint64 requested, uint64 current)",
+  "error MunicipalDirectoryBeforeActive(address registry, uint64 requested, uint64 activeFrom)",
+  "error AccessControlUnauthorizedAccount(address account, bytes32 neededRole)",
+] as const;
