@@ -52,7 +52,7 @@ const config: HardhatUserConfig = {
         },
         async afterAll(this: Mocha.Context) {
           this.timeout(120_000);
-          await (await import("./test/helpers/rootHooks.js")).endOfRun();
+          await (await import("./test/helpers/rootHooks.js")).endOfRun.call(this);
         },
       },
     },

@@ -68,6 +68,8 @@ export const configSchema = z
     TRUST_FILE: z.preprocess(emptyAsUndefined, z.string().min(1).optional()),
     /** The directory this registry is listed in (a hint in receipts); unset without RPC_URL: a local trial directory is deployed. */
     DIRECTORY_ADDRESS: z.preprocess(emptyAsUndefined, address.optional()),
+    /** Anchor every document again when the chain lost blocks receipts depend on (new receipts; the old ones stop verifying). @default false */
+    REANCHOR: z.enum(["true", "false"]).default("false").transform((v) => v === "true"),
     /** pino log level. @default info */
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   })

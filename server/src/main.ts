@@ -1,4 +1,5 @@
 import { mkdir, rename, writeFile } from "node:fs/promises";
+import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
 import path from "node:path";
@@ -10,6 +11,7 @@ import { JsonRpcProvider, type Provider, type Signer, Wallet } from "ethers";
 import { chainProbe, directoryOps } from "./adapters/chain/chainProbe.js";
 import { CachingChainReader, EthersChainReader } from "./adapters/chain/chainReader.js";
 import { TrustedChains, loadTrustFile } from "./adapters/chain/trustedChains.js";
+import { acquireLock } from "./adapters/chain/durable/lock.js";
 import { EmbeddedNode } from "./adapters/chain/embeddedNode.js";
 import { EthersChain } from "./adapters/chain/ethersChain.js";
 import type { BlobStore } from "./adapters/content/blobs.js";
@@ -80,6 +82,11 @@ async function openChain(config: Config, logger: Logger, onFatal: (e: Error) => 
   let url = config.RPC_URL;
   let node: EmbeddedNode | null = null;
   if (!url) {
+    try {
+      createRequire(import.meta.url).resolve("hardhat/package.json");
+    } catch {
+      throw new NotaryError("CONFIG_INVALID", "RPC_URL is not set, and the embedded local chain needs Hardhat, which a production install (npm ci --omit=dev) leaves out: set RPC_URL, SIGNER_KEY and REGISTRY_ADDRESS (README \"Production install\")");
+    }
     node = await EmbeddedNode.start({ dataDir: config.dataDir, port: config.CHAIN_PORT, log: logger, onFatal });
     url = node.url;
   }
@@ -134,6 +141,8 @@ export async function startServer(config: Config, override?: ChainOverride): Pro
     throw new NotaryError("CONFIG_INVALID", "The embedded Hardhat node mines a block only per transaction: keep CONFIRMATIONS=1 with it");
   }
   await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
+  // One server per data directory: a second one would clear the first one's temporary uploads.
+  const unlockDataDir = await acquireLock(config.dataDir, "server", 10_000);
   const store = new SqliteStore(path.join(config.dataDir, "notary.db"));
   const temp = new DurableFiles(config.dataDir);
   await temp.init();
@@ -142,6 +151,7 @@ export async function startServer(config: Config, override?: ChainOverride): Pro
     await content.ready();
   } catch (e) {
     await store.close();
+    await unlockDataDir();
     throw e;
   }
   let close: () => Promise<void> = async () => {};
@@ -156,6 +166,7 @@ export async function startServer(config: Config, override?: ChainOverride): Pro
   } catch (e) {
     await content.close();
     await store.close();
+    await unlockDataDir();
     throw e;
   }
   const { provider, signer, node, url: chainUrl } = chainParts;
@@ -163,7 +174,7 @@ export async function startServer(config: Config, override?: ChainOverride): Pro
     const signerAddress = await signer.getAddress();
     const municipality = { name: config.MUNICIPALITY_NAME, ags: config.MUNICIPALITY_AGS };
     const { registry, chainId, genesisHash } = await connectRegistry({
-      store, probe: chainProbe(provider, signer), signer: signerAddress, municipality, configured: config.REGISTRY_ADDRESS, log: logger,
+      store, probe: chainProbe(provider, signer), signer: signerAddress, municipality, configured: config.REGISTRY_ADDRESS, reanchor: config.REANCHOR, log: logger,
     });
     const chain = new EthersChain(provider, signer, registry, chainId, genesisHash);
     const onChainMunicipality = await chain.municipality();
@@ -219,6 +230,7 @@ export async function startServer(config: Config, override?: ChainOverride): Pro
         await content.close();
         await store.close();
         await node?.stop();
+        await unlockDataDir();
         logger.info("stopped");
       })());
     return { url, app, registry, chainUrl, close };
@@ -226,20 +238,24 @@ export async function startServer(config: Config, override?: ChainOverride): Pro
     await content.close();
     await store.close();
     await node?.stop();
+    await unlockDataDir();
     throw e;
   }
 }
 
 async function main(): Promise<void> {
   let running: RunningServer;
+  let config: Config;
   try {
-    running = await startServer(loadConfig());
+    config = loadConfig();
+    running = await startServer(config);
   } catch (e) {
     console.error(isNotaryError(e) ? `notary: ${e.message}` : e);
     process.exit(1);
   }
+  const dataDirOption = path.resolve(config.dataDir) === path.resolve("data") ? "" : ` --data-dir ${config.dataDir}`;
   console.error(
-    `\n  Notary is running: ${running.url}\n  API: ${running.url}/openapi.json\n  Create a clerk key: npx notary clerk add "<name>"\n`,
+    `\n  Notary is running: ${running.url}\n  API: ${running.url}/openapi.json\n  Create a clerk key: npx notary${dataDirOption} clerk add "<name>"\n`,
   );
   for (const signal of ["SIGTERM", "SIGINT"] as const) {
     process.once(signal, () => {

@@ -50,9 +50,15 @@ export async function freePort(): Promise<number> {
 
 /** Runs a command to completion (in the project folder unless told) and returns its exit code and output. */
 export async function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = projectEnv(), timeoutMs = 120_000, cwd = ROOT) {
-  const child = spawn(cmd, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"], timeout: timeoutMs });
-  const untrack = track(`${path.basename(cmd)} ${args.slice(0, 2).join(" ")}`, () => child.kill("SIGKILL"));
-  child.once("exit", untrack);
+  // Its own process group, so that a timeout or the teardown also ends what it started (npx, npm and their children).
+  const child = spawn(cmd, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"], detached: true });
+  const group = child.pid!;
+  const untrack = track(`${path.basename(cmd)} ${args.slice(0, 2).join(" ")}`, () => killGroup(group, "SIGKILL"));
+  const timer = setTimeout(() => void killGroup(group, "SIGKILL"), timeoutMs);
+  child.once("exit", () => {
+    clearTimeout(timer);
+    untrack();
+  });
   let stdout = "";
   let stderr = "";
   child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));

@@ -29,6 +29,8 @@ export interface Store {
   createBatch(batch: { root: string; createdAt: number; leafVersion: ReceiptVersion }, leaves: LeafAssignment[]): Promise<BatchRecord>;
   getBatch(id: number): Promise<BatchRecord | null>;
   openBatches(): Promise<BatchRecord[]>;
+  /** The batch confirmed last, or null. */
+  lastConfirmedBatch(): Promise<BatchRecord | null>;
   markBatchSubmitted(id: number, transactionHash: string): Promise<void>;
   markBatchConfirmed(id: number, anchor: AnchorFacts, confirmedAt: number): Promise<void>;
   documentsOfBatch(id: number): Promise<DocumentRecord[]>;

@@ -23,6 +23,8 @@ const STATUS: Record<NotaryErrorCode, [number, string]> = {
   CHAIN_UNAVAILABLE: [503, "Chain unavailable"],
   CHAIN_JOURNAL_CORRUPT: [500, "Chain journal damaged"],
   CHAIN_REPLAY_DIVERGED: [500, "Chain replay diverged"],
+  CHAIN_HISTORY_LOST: [500, "Chain history lost"],
+  LOCKED: [500, "Folder in use"],
   CONFIG_INVALID: [500, "Configuration invalid"],
   REGISTRY_MISMATCH: [502, "Registry mismatch"],
   SHUTTING_DOWN: [503, "Shutting down"],

@@ -20,6 +20,7 @@ export function chainProbe(provider: Provider, signer: Signer): ChainProbe {
       return Boolean(issuer && revoker);
     },
     deploy: (m) => deployRegistry(signer, m.name, m.ags),
+    blockHashOf: async (transactionHash) => (await provider.getTransactionReceipt(transactionHash))?.blockHash ?? null,
   };
 }
 

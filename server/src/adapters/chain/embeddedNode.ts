@@ -1,12 +1,12 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
-import { openSync } from "node:fs";
+import { closeSync, openSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 
-import { NotaryError } from "../../errors.js";
+import { NotaryError, isNotaryError } from "../../errors.js";
 import { PROJECT_ROOT } from "../../projectRoot.js";
 
 /** Exit code of the chain process when its journal cannot be replayed: restarting would not help. */
@@ -70,10 +70,14 @@ export class EmbeddedNode {
   /** Starts the chain process and resolves once it answers (after its replay). */
   private spawnChain(): Promise<void> {
     const logFile = openSync(path.join(this.dataDir, "chain.log"), "a");
+    // Its own process group: a terminal's Ctrl-C reaches the server, which stops the chain last, after draining.
+    // If the server dies (even by kill -9) the chain sees its stdin close and stops too.
     const child = spawn(process.execPath, chainCommand(path.join(this.dataDir, "chain"), this.port), {
       cwd: PROJECT_ROOT,
       stdio: ["pipe", "pipe", logFile],
+      detached: true,
     });
+    closeSync(logFile); // the child has its own copy
     this.child = child;
     return new Promise<void>((resolve, reject) => {
       let ready = false;
@@ -100,10 +104,12 @@ export class EmbeddedNode {
       child.once("exit", (code, signal) => {
         clearTimeout(stall);
         const why = lastError?.message ?? (signal ? `killed by ${signal}` : `exit code ${code}`);
+        const finalCodes = ["CHAIN_JOURNAL_CORRUPT", "CHAIN_REPLAY_DIVERGED", "CONFIG_INVALID", "LOCKED"] as const;
+        const known = finalCodes.find((c) => c === lastError?.code) ?? "CHAIN_REPLAY_DIVERGED";
         const error =
           code === REFUSED
-            ? new NotaryError(lastError?.code === "CHAIN_JOURNAL_CORRUPT" ? "CHAIN_JOURNAL_CORRUPT" : "CHAIN_REPLAY_DIVERGED", why)
-            : new Error(`The embedded chain stopped (${why}); see ${path.join(this.dataDir, "chain.log")}`);
+            ? new NotaryError(known, why, { final: true })
+            : new NotaryError("CHAIN_UNAVAILABLE", `The embedded chain stopped (${why}); see ${path.join(this.dataDir, "chain.log")}`, { final: false });
         if (!ready) reject(error);
         else if (!this.stopping) this.restart(error, code === REFUSED);
       });
@@ -121,6 +127,7 @@ export class EmbeddedNode {
   }
 
   private restart(error: Error, refused: boolean): void {
+    if (this.stopping) return;
     if (refused) {
       this.log.error({ err: error }, "the embedded chain cannot be started again");
       this.onFatal(error);
@@ -133,7 +140,7 @@ export class EmbeddedNode {
       if (this.stopping) return;
       this.spawnChain().then(
         () => (this.restarts = 0),
-        (e: Error) => this.restart(e, e instanceof NotaryError),
+        (e: Error) => this.restart(e, isNotaryError(e) && e.details.final === true),
       );
     }, delay).unref();
   }

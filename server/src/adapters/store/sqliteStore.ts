@@ -207,6 +207,11 @@ export class SqliteStore implements Store {
     return row ? toBatch(row) : null;
   }
 
+  async lastConfirmedBatch() {
+    const row = this.one("SELECT * FROM batches WHERE state = 'confirmed' ORDER BY id DESC LIMIT 1");
+    return row ? toBatch(row) : null;
+  }
+
   async openBatches() {
     return this.all("SELECT * FROM batches WHERE state IN ('built', 'submitted') ORDER BY id").map(toBatch);
   }

@@ -10,6 +10,8 @@ export interface ChainProbe {
   /** Whether `account` holds ISSUER_ROLE and REVOKER_ROLE on the registry. */
   canIssueAndRevoke(registry: string, account: string): Promise<boolean>;
   deploy(municipality: Municipality): Promise<{ address: string; blockNumber: number }>;
+  /** The hash of the block holding a transaction; null when the chain does not know it. */
+  blockHashOf(transactionHash: string): Promise<string | null>;
 }
 
 export interface ConnectDeps {
@@ -19,6 +21,8 @@ export interface ConnectDeps {
   municipality: Municipality;
   /** REGISTRY_ADDRESS; unset: reuse the registry this data dir used, or deploy one. */
   configured?: string;
+  /** REANCHOR: when the chain lost blocks receipts depend on, re-anchor everything instead of refusing to start. */
+  reanchor?: boolean;
   log: { info(o: object, msg: string): void; error(o: object, msg: string): void };
 }
 
@@ -56,7 +60,21 @@ export async function connectRegistry(deps: ConnectDeps): Promise<{ registry: st
   }
 
   let requeued = 0;
-  const moved = previous.registry !== null && !(sameChain && previous.registry.toLowerCase() === registry.toLowerCase());
+  let moved = previous.registry !== null && !(sameChain && previous.registry.toLowerCase() === registry.toLowerCase());
+  // The same chain must still hold what receipts were handed out for: the last confirmed batch's transaction, in its block.
+  const last = moved ? null : await store.lastConfirmedBatch();
+  if (last?.anchor && (await probe.blockHashOf(last.anchor.transactionHash)) !== last.anchor.blockHash) {
+    const details = { batch: last.id, transactionHash: last.anchor.transactionHash, blockNumber: last.anchor.blockNumber };
+    if (!deps.reanchor) {
+      throw new NotaryError(
+        "CHAIN_HISTORY_LOST",
+        `The chain no longer holds block ${last.anchor.blockNumber} with the transaction ${last.anchor.transactionHash} of batch ${last.id}: it lost blocks that receipts depend on (is its journal or data older than notary.db?). Restore the chain from the same backup as the database. Only if those receipts may be given up, start once with REANCHOR=true to anchor every document again.`,
+        details,
+      );
+    }
+    log.error(details, "REANCHOR=true: the chain lost blocks that receipts depend on; every document is anchored again");
+    moved = true;
+  }
   if (moved) {
     const { documents, batches } = await store.requeueAll();
     requeued = documents;

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, stat, truncate, writeFile } from "node:fs/promises";
+import { appendFile, mkdtemp, readFile, readdir, rm, stat, truncate, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
@@ -95,6 +95,30 @@ describe("block journal", function () {
     await BlockJournal.open(file).catch((e: unknown) => (error = e));
     expect(isNotaryError(error, "CHAIN_JOURNAL_CORRUPT"), String(error)).to.equal(true);
     expect((error as Error).message).to.include("record 2");
+  });
+
+  it("refuses a length field damaged in the middle (it would seem to run past the end): records follow, so it is not a torn write", async function () {
+    await written(13);
+    const bytes = await readFile(file);
+    const second = bytes.indexOf(Buffer.from('{"number":2')) - 8;
+    bytes[second + 3] = bytes[second + 3]! | 0x40; // the length now points far beyond the end of the file
+    await writeFile(file, bytes);
+    let error: unknown;
+    await BlockJournal.open(file).catch((e: unknown) => (error = e));
+    expect(isNotaryError(error, "CHAIN_JOURNAL_CORRUPT"), String(error)).to.equal(true);
+    expect((await readFile(file)).length, "the file is left as it was").to.equal(bytes.length);
+  });
+
+  it("drops a zero-filled tail (a power loss can leave one) and keeps the dropped bytes aside", async function () {
+    await written(3);
+    await appendFile(file, Buffer.alloc(4096));
+    const opened = (await BlockJournal.open(file))!;
+    await opened.journal.close();
+    expect(opened.blocks.map((b) => b.number)).to.deep.equal([1, 2, 3]);
+    expect(opened.droppedBytes).to.equal(4096);
+    const aside = (await readdir(dir)).filter((f) => f.startsWith("blocks.journal.torn-"));
+    expect(aside).to.have.length(1);
+    expect((await readFile(path.join(dir, aside[0]!))).equals(Buffer.alloc(4096))).to.equal(true);
   });
 
   it("refuses a file that is not a chain journal, or lacks its header", async function () {

@@ -14,6 +14,7 @@ import { replayJournal } from "../../../../server/src/adapters/chain/durable/rep
 import { EthersChain } from "../../../../server/src/adapters/chain/ethersChain.js";
 import { EMBEDDED_DEV_KEY } from "../../../../server/src/config.js";
 import { isNotaryError } from "../../../../server/src/errors.js";
+import { killGroup, startNotaryChain, untilGroupGone } from "../../../helpers/processes.js";
 import { track } from "../../../helpers/teardown.js";
 
 /** Hardhat dev account #1, unlocked on the chain: a client that lets the node sign (eth_sendTransaction). */
@@ -143,11 +144,16 @@ describe("durable local chain (block journal and replay)", function () {
 
   it("answers JSON-RPC batches, and malformed requests with JSON-RPC errors", async function () {
     const local = await start();
-    const batch = await (await fetch(local.url, { method: "POST", body: JSON.stringify([{ jsonrpc: "2.0", id: 1, method: "eth_chainId" }, { jsonrpc: "2.0", id: 2, method: "nope_nope" }, 7]) })).json();
+    const post = (body: string) => fetch(local.url, { method: "POST", headers: { "content-type": "application/json" }, body });
+    const batch = await (await post(JSON.stringify([{ jsonrpc: "2.0", id: 1, method: "eth_chainId" }, { jsonrpc: "2.0", id: 2, method: "nope_nope" }, 7, { jsonrpc: "2.0", method: "eth_chainId" }]))).json();
+    expect(batch).to.have.length(3); // the notification (no id) gets no answer
     expect(batch[0]).to.deep.equal({ jsonrpc: "2.0", id: 1, result: "0x7a69" });
-    expect(batch[1].error.code).to.equal(-32601);
+    expect(batch[1].error).to.deep.include({ code: -32601, message: "nope_nope is not supported by the durable local chain" });
     expect(batch[2].error.code).to.equal(-32600);
-    expect((await (await fetch(local.url, { method: "POST", body: "{" })).json()).error.code).to.equal(-32700);
+    expect((await (await post("{")).json()).error.code).to.equal(-32700);
+    expect((await (await post("[]")).json()).error.code).to.equal(-32600);
+    const huge = JSON.stringify(Array.from({ length: 1001 }, (_, id) => ({ jsonrpc: "2.0", id, method: "eth_chainId" })));
+    expect((await (await post(huge)).json()).error.message).to.include("1 to 1000");
     expect((await fetch(local.url)).status).to.equal(405);
   });
 
@@ -226,16 +232,68 @@ describe("durable local chain (block journal and replay)", function () {
     expect((error as { details: { block: number } }).details.block).to.equal(0);
   });
 
-  it("lets one process at a time use a chain folder, and takes over after one that was killed", async function () {
+  it("lets one process at a time use a chain folder, and takes over at once after one that was killed with SIGKILL", async function () {
     const local = await start();
     let error: unknown;
     await DurableChain.open(dir, { lockWaitMs: 200 }).catch((e: unknown) => (error = e));
-    expect((error as Error).message).to.match(/Another chain process \(pid \d+\) is using/);
+    expect(isNotaryError(error, "LOCKED"), String(error)).to.equal(true);
+    expect((error as Error).message).to.match(new RegExp(`Another process \\(pid ${process.pid}\\) is using`));
     await local.close();
-    // A pid file left by a process that is gone (kill -9) does not block.
-    const { writeFile } = await import("node:fs/promises");
-    await writeFile(path.join(dir, "chain.pid"), "999999\n");
+    // A chain process killed with SIGKILL leaves its pid file behind; the lock itself died with it.
+    const other = await startNotaryChain(dir);
+    await killGroup(other.process.pid!, "SIGKILL");
+    await untilGroupGone(other.process.pid!);
     const again = await DurableChain.open(dir, { lockWaitMs: 200 });
     await again.close();
+  });
+
+  it("refuses requests a web page could send, or for another host name: the dev keys must stay out of reach of browsers", async function () {
+    const local = await start();
+    const body = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_sendTransaction", params: [{ from: OTHER, to: OTHER, value: "0x1" }] });
+    const height = (await rpc(local.url, "eth_blockNumber")).result;
+    const attempts: RequestInit[] = [
+      { method: "POST", headers: { "content-type": "text/plain" }, body }, // a "simple" cross-site request: no CORS preflight
+      { method: "POST", headers: { "content-type": "application/json", origin: "https://evil.example" }, body },
+    ];
+    for (const init of attempts) {
+      const res = await fetch(local.url, init);
+      expect(res.status).to.equal(403);
+      expect((await res.json()).error.message).to.match(/web pages|Content-Type/);
+    }
+    // DNS rebinding: the name resolves to 127.0.0.1, but the Host header is the attacker's.
+    const { request } = await import("node:http");
+    const rebound = await new Promise<number>((resolve, reject) => {
+      const req = request(local.url, { method: "POST", headers: { "content-type": "application/json", host: "evil.example" } }, (res) => resolve(res.statusCode!));
+      req.on("error", reject);
+      req.end(body);
+    });
+    expect(rebound).to.equal(403);
+    expect((await rpc(local.url, "eth_blockNumber")).result).to.equal(height);
+  });
+
+  it("journals a transaction of every type: legacy, access list, EIP-1559 and EIP-7702 (sent raw), and replays them", async function () {
+    const local = await start();
+    const provider = new JsonRpcProvider(local.url, Network.from(31337), { staticNetwork: true, cacheTimeout: -1 });
+    const wallet = new Wallet(EMBEDDED_DEV_KEY, provider);
+    const delegate = Wallet.createRandom();
+    let nonce = await wallet.getNonce();
+    const fees = { maxFeePerGas: 10n ** 10n, maxPriorityFeePerGas: 1n };
+    const auth = await delegate.authorize({ address: OTHER, nonce: 0, chainId: 31337 });
+    for (const tx of [
+      { type: 0, gasPrice: 10n ** 10n },
+      { type: 1, gasPrice: 10n ** 10n, accessList: [{ address: OTHER, storageKeys: [] }] },
+      { type: 2, ...fees },
+      { type: 4, ...fees, authorizationList: [auth] },
+    ]) {
+      const raw = await wallet.signTransaction({ to: OTHER, value: 1n, gasLimit: 100_000, chainId: 31337, nonce: nonce++, ...tx });
+      const sent = await rpc(local.url, "eth_sendRawTransaction", [raw]);
+      expect(sent.error, `type ${tx.type}`).to.equal(undefined);
+    }
+    const height = Number((await rpc(local.url, "eth_blockNumber")).result);
+    const hashes = await hashesOf(local.url, height);
+    provider.destroy();
+    await local.close();
+    const again = await start();
+    expect(await hashesOf(again.url, height)).to.deep.equal(hashes);
   });
 });

@@ -29,8 +29,17 @@ describe("connectRegistry", function () {
     await rm(f.dir, { recursive: true, force: true });
   });
 
-  const connect = async (configured?: string) =>
-    connectRegistry({ store: f.store, probe: chainProbe(f.provider, f.signer), signer: await f.signer.getAddress(), municipality, configured, log });
+  const connect = async (configured?: string, reanchor = false) =>
+    connectRegistry({ store: f.store, probe: chainProbe(f.provider, f.signer), signer: await f.signer.getAddress(), municipality, configured, reanchor, log });
+
+  /** A confirmed batch whose transaction the chain does not hold (as after restoring a chain older than the database). */
+  async function batchTheChainLost() {
+    await f.store.insertDocument(newDocument({ sha256: "ab".repeat(32) }));
+    const batch = await f.store.createBatch({ root: "0x" + "cd".repeat(32), createdAt: 1, leafVersion: 2 }, [{ sha256: "ab".repeat(32), leaf: "0xl", leafIndex: 0, proof: [] }]);
+    await f.store.markBatchConfirmed(batch.id, {
+      chainId: 31337, registry: f.registry, transactionHash: "0x" + "ef".repeat(32), blockNumber: 9999, blockHash: "0x" + "12".repeat(32), timestamp: 1, issuer: f.registry, genesisHash: null,
+    }, 2);
+  }
 
   it("deploys a registry on first start and reuses it on the next", async function () {
     const first = await connect();
@@ -48,6 +57,17 @@ describe("connectRegistry", function () {
     expect(after.registry).to.not.equal(first.registry);
     expect(after.requeued).to.equal(1);
     expect(errors.join("\n")).to.match(/CHAIN RESET/);
+  });
+
+  it("refuses to start when the same chain lost the last confirmed batch's block, naming it; REANCHOR=true anchors everything again, loudly", async function () {
+    await connect();
+    await batchTheChainLost();
+    const error = await connect().catch((e) => e);
+    expect(isNotaryError(error, "CHAIN_HISTORY_LOST"), String(error)).to.equal(true);
+    expect(error.message).to.include("block 9999").and.include("REANCHOR=true");
+    const reanchored = await connect(undefined, true);
+    expect(reanchored.requeued).to.equal(1);
+    expect(errors.join("\n")).to.match(/REANCHOR=true: the chain lost blocks/);
   });
 
   it("uses a configured registry and refuses an address without code", async function () {

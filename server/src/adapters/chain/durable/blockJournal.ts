@@ -1,5 +1,5 @@
 import { constants } from "node:fs";
-import { type FileHandle, open, readFile } from "node:fs/promises";
+import { type FileHandle, link, open, readFile, unlink, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { crc32 } from "node:zlib";
 
@@ -52,22 +52,40 @@ const corrupt = (file: string, detail: string, extra: Record<string, unknown> = 
     { file, ...extra },
   );
 
-/** Splits the file into records; a torn last record (a crash while writing it) ends the list. */
+/** Whether a well-framed record (a length that fits, a matching CRC) starts anywhere at or after `from`. */
+function recordAfter(bytes: Buffer, from: number): boolean {
+  for (let o = from; o + FRAME <= bytes.length; o++) {
+    const length = bytes.readUInt32LE(o);
+    if (length === 0 || o + FRAME + length > bytes.length) continue;
+    if (crc32(bytes.subarray(o + FRAME, o + FRAME + length)) === bytes.readUInt32LE(o + 4)) return true;
+  }
+  return false;
+}
+
+/**
+ * Splits the file into records. A crash can only tear the last write: a
+ * record that is cut short, zero-filled or fails its checksum ends the list
+ * when nothing valid follows it. Damage with valid records after it is not a
+ * torn write and stops with CHAIN_JOURNAL_CORRUPT.
+ */
 function parseRecords(file: string, bytes: Buffer): { records: unknown[]; goodLength: number } {
   const records: unknown[] = [];
   let offset = 0;
   while (offset < bytes.length) {
-    const torn = () => offset + FRAME > bytes.length || offset + FRAME + bytes.readUInt32LE(offset) > bytes.length;
-    if (torn()) break;
-    const length = bytes.readUInt32LE(offset);
-    const payload = bytes.subarray(offset + FRAME, offset + FRAME + length);
+    const length = offset + FRAME <= bytes.length ? bytes.readUInt32LE(offset) : -1;
     const end = offset + FRAME + length;
-    if (crc32(payload) !== bytes.readUInt32LE(offset + 4)) {
-      // Only the last write can be torn; a bad checksum with records after it is damage.
-      if (end === bytes.length) break;
-      throw corrupt(file, `record ${records.length} (at byte ${offset}) fails its checksum`, { record: records.length });
+    const whole = length > 0 && end <= bytes.length && crc32(bytes.subarray(offset + FRAME, end)) === bytes.readUInt32LE(offset + 4);
+    if (!whole) {
+      if (recordAfter(bytes, offset + 1)) {
+        throw corrupt(file, `record ${records.length} (at byte ${offset}) is damaged and records follow it`, { record: records.length, offset });
+      }
+      break; // a torn last write
     }
-    records.push(JSON.parse(payload.toString("utf8")));
+    try {
+      records.push(JSON.parse(bytes.subarray(offset + FRAME, end).toString("utf8")));
+    } catch {
+      throw corrupt(file, `record ${records.length} (at byte ${offset}) passes its checksum but is not JSON`, { record: records.length, offset });
+    }
     offset = end;
   }
   return { records, goodLength: offset };
@@ -94,13 +112,27 @@ export class BlockJournal {
     private lastNumber: number,
   ) {}
 
-  /** Creates a new journal with its header (fails if the file exists). */
+  /**
+   * Creates a new journal with its header (fails if the file exists). The
+   * header is written to a temporary file and linked into place, so a crash
+   * never leaves a journal without a whole header.
+   */
   static async create(file: string, header: JournalHeader): Promise<BlockJournal> {
-    const handle = await open(file, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_APPEND, 0o600);
-    await handle.write(frame(header));
-    await handle.sync();
+    const temp = `${file}.new`;
+    const draft = await open(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC, 0o600);
+    try {
+      await draft.write(frame(header));
+      await draft.sync();
+    } finally {
+      await draft.close();
+    }
+    try {
+      await link(temp, file); // fails with EEXIST rather than replace a journal
+    } finally {
+      await unlink(temp);
+    }
     await fsyncDir(path.dirname(file));
-    return new BlockJournal(file, handle, 0);
+    return new BlockJournal(file, await open(file, constants.O_WRONLY | constants.O_APPEND), 0);
   }
 
   /**
@@ -127,6 +159,8 @@ export class BlockJournal {
     const handle = await open(file, constants.O_WRONLY | constants.O_APPEND);
     const droppedBytes = bytes.length - goodLength;
     if (droppedBytes > 0) {
+      // Kept aside, not destroyed: if this ever was more than a torn write, nothing is lost for good.
+      await writeFile(`${file}.torn-${Date.now()}`, bytes.subarray(goodLength), { mode: 0o600, flush: true });
       await handle.truncate(goodLength);
       await handle.sync();
     }

@@ -16,7 +16,7 @@ if (!dataDir || !port) {
   process.exit(2);
 }
 
-/** Exit codes the parent acts on: 2 means the journal cannot be replayed (do not restart), 1 anything else. */
+/** Exit codes the parent acts on: 2 means starting again would not help (do not restart), 1 anything else. */
 const REFUSED = 2;
 
 try {
@@ -37,5 +37,7 @@ try {
   process.stdin.on("end", stop).on("error", stop).resume();
 } catch (e) {
   say({ event: "error", code: isNotaryError(e) ? e.code : undefined, message: (e as Error).message });
-  process.exit(isNotaryError(e, "CHAIN_REPLAY_DIVERGED") || isNotaryError(e, "CHAIN_JOURNAL_CORRUPT") ? REFUSED : 1);
+  // Restarting would not help with these: a journal that cannot be replayed, a folder or port someone else holds.
+  const final = ["CHAIN_REPLAY_DIVERGED", "CHAIN_JOURNAL_CORRUPT", "CONFIG_INVALID", "LOCKED"] as const;
+  process.exit(final.some((code) => isNotaryError(e, code)) ? REFUSED : 1);
 }

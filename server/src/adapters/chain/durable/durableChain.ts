@@ -2,7 +2,7 @@ import { mkdir } from "node:fs/promises";
 import { createRequire } from "node:module";
 import path from "node:path";
 
-import { Transaction, keccak256 } from "ethers";
+import { Signature, Transaction, keccak256 } from "ethers";
 import { createHardhatRuntimeEnvironment } from "hardhat/hre";
 
 import { BlockJournal, type JournalBlock, type JournalHeader } from "./blockJournal.js";
@@ -72,8 +72,11 @@ interface RpcBlock {
   transactions: Record<string, string | null | undefined | object>[];
 }
 
+type RpcAuthorization = { chainId: string; address: string; nonce: string; yParity: string; r: string; s: string };
+
 /** A mined transaction as raw signed bytes, checked against its hash (a mismatch would make the journal useless). */
 function rawTransaction(t: Record<string, unknown>): string {
+  const authorizations = t.authorizationList as RpcAuthorization[] | undefined;
   const tx = Transaction.from({
     type: Number(t.type),
     to: (t.to as string | null) ?? null,
@@ -86,7 +89,9 @@ function rawTransaction(t: Record<string, unknown>): string {
     value: t.value as string,
     chainId: (t.chainId as string | undefined) ?? 0,
     accessList: (t.accessList as never) ?? null,
-    authorizationList: (t.authorizationList as never) ?? null,
+    authorizationList: authorizations
+      ? authorizations.map((a) => ({ address: a.address, nonce: BigInt(a.nonce), chainId: BigInt(a.chainId), signature: Signature.from({ r: a.r, s: a.s, yParity: Number(a.yParity) as 0 | 1 }) }))
+      : null,
     signature: { r: t.r as string, s: t.s as string, v: t.v as string, yParity: t.yParity as never },
   });
   const raw = tx.serialized;
@@ -94,12 +99,18 @@ function rawTransaction(t: Record<string, unknown>): string {
   return raw;
 }
 
-/** Blocks `from`..`to` as the journal keeps them. */
-export async function readBlocks(provider: Requester, from: number, to: number): Promise<JournalBlock[]> {
+/**
+ * Blocks `from`..`to` as the journal keeps them. Transactions sent raw are
+ * journaled byte for byte as they were sent (`sentRaw`, by hash); those the
+ * node signed itself are serialised again from the block and checked against
+ * their hash.
+ */
+export async function readBlocks(provider: Requester, from: number, to: number, sentRaw: Map<string, string> = new Map()): Promise<JournalBlock[]> {
   const blocks: JournalBlock[] = [];
   for (let n = from; n <= to; n++) {
     const b = (await provider.request({ method: "eth_getBlockByNumber", params: [`0x${n.toString(16)}`, true] })) as RpcBlock;
-    blocks.push({ number: Number(b.number), timestamp: Number(b.timestamp), hash: b.hash, transactions: b.transactions.map((t) => rawTransaction(t as Record<string, unknown>)) });
+    const raws = b.transactions.map((t) => sentRaw.get((t.hash as string).toLowerCase()) ?? rawTransaction(t as Record<string, unknown>));
+    blocks.push({ number: Number(b.number), timestamp: Number(b.timestamp), hash: b.hash, transactions: raws });
   }
   return blocks;
 }
@@ -126,6 +137,8 @@ const blockNumberOf = async (provider: Requester) => Number(await provider.reque
 export class DurableChain {
   private queue: Promise<unknown> = Promise.resolve();
   private failure: Error | null = null;
+  /** Raw transactions as clients sent them, by hash, until their block is journaled. */
+  private readonly sentRaw = new Map<string, string>();
 
   private constructor(
     private readonly network: { provider: Requester; close(): Promise<void> },
@@ -145,7 +158,7 @@ export class DurableChain {
     const emit = opts.onEvent ?? (() => {});
     const now = opts.now ?? (() => new Date());
     await mkdir(dir, { recursive: true, mode: 0o700 });
-    const unlock = await acquireLock(path.join(dir, "chain.pid"), opts.lockWaitMs);
+    const unlock = await acquireLock(dir, "chain", opts.lockWaitMs);
     const file = path.join(dir, "blocks.journal");
     let network: { provider: Requester; close(): Promise<void> } | undefined;
     try {
@@ -203,8 +216,12 @@ export class DurableChain {
   private async handle(method: string, params: unknown[]): Promise<unknown> {
     if (this.failure) throw new RpcError(-32603, `the durable chain stopped: ${this.failure.message}`);
     const kind = classify(method);
-    if (kind === "refused") {
+    if (kind === "unreplayable") {
       throw new RpcError(-32601, `${method} is not available on the durable local chain: its effect could not be replayed from the block journal`);
+    }
+    if (kind === "unsupported") throw new RpcError(-32601, `${method} is not supported by the durable local chain`);
+    if (method === "eth_sendRawTransaction" && typeof params[0] === "string" && /^0x[0-9a-fA-F]+$/.test(params[0])) {
+      this.sentRaw.set(keccak256(params[0]).toLowerCase(), params[0].toLowerCase());
     }
     let result: unknown;
     let error: unknown;
@@ -222,7 +239,8 @@ export class DurableChain {
   private async journalNewBlocks(): Promise<void> {
     try {
       const latest = await blockNumberOf(this.network.provider);
-      if (latest > this.journal.lastBlock) await this.journal.append(await readBlocks(this.network.provider, this.journal.lastBlock + 1, latest));
+      if (latest > this.journal.lastBlock) await this.journal.append(await readBlocks(this.network.provider, this.journal.lastBlock + 1, latest, this.sentRaw));
+      this.sentRaw.clear();
     } catch (e) {
       this.failure = e as Error;
       this.onFatal(this.failure);

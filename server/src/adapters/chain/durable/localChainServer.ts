@@ -1,4 +1,5 @@
-import { type ChainEvent, DurableChain } from "./durableChain.js";
+import { NotaryError } from "../../../errors.js";
+import { type ChainEvent, DurableChain, RpcError } from "./durableChain.js";
 import { listenJsonRpc } from "./rpcServer.js";
 
 export interface LocalChain {
@@ -11,7 +12,9 @@ export interface LocalChain {
 /**
  * The durable local chain of `npm start` and `npx notary chain`: the chain in
  * `dataDir` (replayed from its journal), served as JSON-RPC on
- * 127.0.0.1:`port` (0: any free port).
+ * 127.0.0.1:`port` (0: any free port). The port is taken first, so a port in
+ * use is reported before a long replay; while the replay runs, requests are
+ * answered with an error that says how far it got.
  */
 export async function startLocalChain(opts: {
   dataDir: string;
@@ -21,27 +24,46 @@ export async function startLocalChain(opts: {
   /** The wall clock (tests move it). */
   now?: () => Date;
 }): Promise<LocalChain> {
-  const chain = await DurableChain.open(opts.dataDir, { onEvent: opts.onEvent, onFatal: opts.onFatal, now: opts.now });
+  let chain: DurableChain | null = null;
+  let progress = { done: 0, total: 0 };
   let listening: Awaited<ReturnType<typeof listenJsonRpc>>;
   try {
-    listening = await listenJsonRpc((method, params) => chain.request(method, params), opts.port);
+    listening = await listenJsonRpc(async (method, params) => {
+      if (!chain) throw new RpcError(-32000, `the chain is replaying its journal (block ${progress.done} of ${progress.total}); try again in a moment`);
+      return chain.request(method, params);
+    }, opts.port);
   } catch (e) {
-    await chain.close();
-    throw (e as NodeJS.ErrnoException).code === "EADDRINUSE"
-      ? new Error(`Port ${opts.port} on 127.0.0.1 is in use: stop what listens there or choose another port (CHAIN_PORT / --port)`)
-      : e;
+    if ((e as NodeJS.ErrnoException).code !== "EADDRINUSE") throw e;
+    throw new NotaryError("CONFIG_INVALID", `Port ${opts.port} on 127.0.0.1 is in use: stop what listens there, or choose another port (CHAIN_PORT, --port)`, { port: opts.port });
   }
   const { server, url } = listening;
+  const stopListening = () => {
+    const closed = new Promise((r) => server.close(r));
+    server.closeAllConnections();
+    return closed;
+  };
+  try {
+    chain = await DurableChain.open(opts.dataDir, {
+      onFatal: opts.onFatal,
+      now: opts.now,
+      onEvent: (e) => {
+        if (e.event === "replaying") progress = { done: e.done, total: e.total };
+        opts.onEvent?.(e);
+      },
+    });
+  } catch (e) {
+    await stopListening();
+    throw e;
+  }
+  const opened = chain;
   let closing: Promise<void> | undefined;
   return {
     url,
-    chain,
+    chain: opened,
     close: () =>
       (closing ??= (async () => {
-        const closed = new Promise((r) => server.close(r));
-        server.closeAllConnections();
-        await closed;
-        await chain.close();
+        await stopListening();
+        await opened.close();
       })()),
   };
 }

@@ -74,12 +74,15 @@ const MINING_METHODS = new Set(["eth_sendTransaction", "eth_sendRawTransaction",
 /** Methods that only move the clock of future blocks, whose timestamps the journal records. */
 const CLOCK_METHODS = new Set(["evm_setNextBlockTimestamp", "evm_increaseTime"]);
 
-export type MethodClass = "read" | "mines" | "clock" | "refused";
+/** Methods that would change the chain outside transactions: the journal could not replay them. */
+const UNREPLAYABLE = /^(hardhat_|evm_|anvil_)/;
+
+export type MethodClass = "read" | "mines" | "clock" | "unreplayable" | "unsupported";
 
 /** How the durable chain treats a method. */
 export function classify(method: string): MethodClass {
   if (LOCAL_READ_METHODS.has(method)) return "read";
   if (MINING_METHODS.has(method)) return "mines";
   if (CLOCK_METHODS.has(method)) return "clock";
-  return "refused";
+  return UNREPLAYABLE.test(method) ? "unreplayable" : "unsupported";
 }

@@ -7,6 +7,8 @@ const REVERT = 3;
 
 /** The largest JSON-RPC body accepted (a contract deployment is a few tens of kB). */
 const MAX_BODY_BYTES = 8 * 1024 * 1024;
+/** The most requests in one batch; a larger batch is refused, not cut. */
+const MAX_BATCH = 1000;
 
 export type RpcHandler = (method: string, params: unknown[]) => Promise<unknown>;
 
@@ -25,20 +27,41 @@ export function rpcErrorOf(e: unknown): { code: number; message: string; data?: 
   const returnData = typeof inner === "string" ? inner : typeof inner?.data === "string" ? inner.data : undefined;
   if (code === REVERT) return { code, message: err.message ?? "execution reverted", data: returnData };
   const txHash = err.transactionHash ?? (typeof inner === "object" ? inner?.transactionHash : undefined);
+  // A reverted transaction that was mined keeps its hash in the answer, as `hardhat node` gives it.
+  if (code === REVERT) return { code, message: err.message ?? "execution reverted", data: returnData, ...(txHash ? { transactionHash: txHash } : {}) } as never;
   return { code, message: err.message ?? String(e), ...(returnData !== undefined || txHash ? { data: { message: err.message, txHash, data: returnData } } : {}) };
 }
 
-async function answer(handler: RpcHandler, req: unknown): Promise<object> {
+/** The answer to one request; null for a notification (no id), which gets none. */
+async function answer(handler: RpcHandler, req: unknown): Promise<object | null> {
   const r = (req ?? {}) as RpcRequest;
+  const notification = typeof req === "object" && req !== null && !("id" in req);
   const id = r.id === undefined ? null : r.id;
   if (typeof req !== "object" || req === null || typeof r.method !== "string" || (r.params !== undefined && !Array.isArray(r.params))) {
     return { jsonrpc: "2.0", id, error: { code: -32600, message: "Invalid request" } };
   }
+  let response: object;
   try {
-    return { jsonrpc: "2.0", id, result: (await handler(r.method, (r.params as unknown[] | undefined) ?? [])) ?? null };
+    response = { jsonrpc: "2.0", id, result: (await handler(r.method, (r.params as unknown[] | undefined) ?? [])) ?? null };
   } catch (e) {
-    return { jsonrpc: "2.0", id, error: rpcErrorOf(e) };
+    response = { jsonrpc: "2.0", id, error: rpcErrorOf(e) };
   }
+  return notification ? null : response;
+}
+
+/**
+ * Who may talk to the chain: its full JSON-RPC unlocks Hardhat's public dev
+ * keys, so a browser must never reach it. Requests that a web page could send
+ * (an Origin header, a content type other than JSON, which needs no CORS
+ * preflight) and requests for another host name (DNS rebinding) are refused.
+ */
+function refusal(req: IncomingMessage, port: number): string | null {
+  if (req.headers.origin !== undefined) return "requests from web pages are refused: this chain's JSON-RPC is for local programs only";
+  const type = (req.headers["content-type"] ?? "").split(";")[0]!.trim().toLowerCase();
+  if (type !== "application/json") return "send JSON-RPC with Content-Type: application/json";
+  const hosts = [`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`];
+  if (!hosts.includes((req.headers.host ?? "").toLowerCase())) return `the Host header must be one of ${hosts.join(", ")}`;
+  return null;
 }
 
 async function readBody(req: IncomingMessage): Promise<string | null> {
@@ -59,9 +82,15 @@ function send(res: ServerResponse, status: number, body: unknown): void {
 }
 
 /** Answers one HTTP request carrying a JSON-RPC request or batch. */
-export async function serveJsonRpc(handler: RpcHandler, req: IncomingMessage, res: ServerResponse): Promise<void> {
+export async function serveJsonRpc(handler: RpcHandler, req: IncomingMessage, res: ServerResponse, port?: number): Promise<void> {
   if (req.method !== "POST") {
     send(res, 405, { jsonrpc: "2.0", id: null, error: { code: -32600, message: "JSON-RPC requests are POSTed" } });
+    return;
+  }
+  const refused = port === undefined ? null : refusal(req, port);
+  if (refused) {
+    send(res, 403, { jsonrpc: "2.0", id: null, error: { code: -32600, message: refused } });
+    req.resume();
     return;
   }
   const text = await readBody(req);
@@ -78,18 +107,29 @@ export async function serveJsonRpc(handler: RpcHandler, req: IncomingMessage, re
     return;
   }
   if (Array.isArray(body)) {
+    if (body.length === 0 || body.length > MAX_BATCH) {
+      send(res, 200, { jsonrpc: "2.0", id: null, error: { code: -32600, message: `a batch holds 1 to ${MAX_BATCH} requests` } });
+      return;
+    }
     const answers: object[] = [];
-    for (const one of body.slice(0, 1000)) answers.push(await answer(handler, one));
-    send(res, 200, answers);
+    for (const one of body) {
+      const a = await answer(handler, one);
+      if (a) answers.push(a);
+    }
+    if (answers.length === 0) res.writeHead(204).end();
+    else send(res, 200, answers);
   } else {
-    send(res, 200, await answer(handler, body));
+    const a = await answer(handler, body);
+    if (a) send(res, 200, a);
+    else res.writeHead(204).end();
   }
 }
 
 /** A JSON-RPC server over HTTP on a loopback address (never beyond: the chain's dev keys are public). */
 export async function listenJsonRpc(handler: RpcHandler, port: number, host = "127.0.0.1"): Promise<{ server: Server; url: string }> {
+  let bound = port;
   const server = createServer((req, res) => {
-    serveJsonRpc(handler, req, res).catch((e: unknown) => {
+    serveJsonRpc(handler, req, res, bound).catch((e: unknown) => {
       if (!res.headersSent) send(res, 500, { jsonrpc: "2.0", id: null, error: { code: -32603, message: (e as Error).message } });
     });
   });
@@ -97,5 +137,6 @@ export async function listenJsonRpc(handler: RpcHandler, port: number, host = "1
   server.listen(port, host);
   await Promise.race([once(server, "listening"), once(server, "error").then(([e]) => Promise.reject(e as Error))]);
   const address = server.address() as AddressInfo;
+  bound = address.port;
   return { server, url: `http://${host}:${address.port}` };
 }
