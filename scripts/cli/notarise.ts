@@ -5,11 +5,13 @@ import path from "node:path";
 import { Presets, SingleBar } from "cli-progress";
 import type { Command } from "commander";
 
-import { fileSize, receiptFileOf } from "./files.js";
-import { EXIT, printer } from "./output.js";
+import { fileSize, receiptFileOf, sha256OfFile } from "./files.js";
+import { CliError, EXIT, printer } from "./output.js";
 import { type ServerOptions, problemOf, serverClient, untilSettled } from "./server.js";
 
 interface NotariseOptions extends ServerOptions {
+  hash?: string[];
+  fingerprintOnly?: boolean;
   reference?: string;
   title?: string;
   public?: boolean;
@@ -18,11 +20,21 @@ interface NotariseOptions extends ServerOptions {
 }
 
 interface Outcome {
+  /** The file, or the hash that was given with --hash. */
   file: string;
   sha256?: string;
   result: "notarised" | "already notarised" | "failed";
+  /** For a document that was registered already: what was and was not applied, and whether it is revoked. */
+  note?: string;
   error?: string;
   receipt?: string;
+}
+
+/** The answer to a registration: new (202), already registered (200, with what was not applied), or failed. */
+async function outcomeOf(file: string, response: Response): Promise<Outcome> {
+  if (!response.ok) return { file, result: "failed", error: await problemOf(response) };
+  const body = (await response.json()) as { sha256: string; duplicate?: { detail: string } };
+  return response.status === 202 ? { file, sha256: body.sha256, result: "notarised" } : { file, sha256: body.sha256, result: "already notarised", note: body.duplicate?.detail };
 }
 
 const megabytes = (bytes: number) => (bytes < 1e3 ? `${bytes} B` : bytes < 1e6 ? `${(bytes / 1e3).toFixed(1)} kB` : `${(bytes / 1e6).toFixed(1)} MB`);
@@ -30,9 +42,11 @@ const megabytes = (bytes: number) => (bytes < 1e3 ? `${bytes} B` : bytes < 1e6 ?
 /** `notary notarise <files…>`: uploads to a server as a clerk, with a progress bar and a summary; `--wait` saves each receipt beside its file. */
 export function notariseCommand(program: Command): void {
   program
-    .command("notarise <files...>")
+    .command("notarise [files...]")
     .alias("notarize")
-    .description("upload documents to a Notary server (as a clerk) and, with --wait, save each receipt as <file>.receipt.json")
+    .description("register documents with a Notary server (as a clerk) and, with --wait, save each receipt as <file>.receipt.json")
+    .option("--hash <sha256...>", "register these SHA-256 fingerprints only (64 hex digits each, e.g. from sha256sum or Get-FileHash); receipts are saved as <sha256>.receipt.json")
+    .option("--fingerprint-only", "hash the files here and send only their SHA-256: the files never leave this machine and no original is stored")
     .option("--server <url>", "the server (default: $NOTARY_SERVER or http://127.0.0.1:8080)")
     .option("--key <key>", "clerk key; prefer $NOTARY_KEY (command lines are visible to other users)")
     .option("--reference <text>", "reference (Aktenzeichen) for every file")
@@ -42,6 +56,11 @@ export function notariseCommand(program: Command): void {
     .option("--timeout <seconds>", "how long --wait waits", "120")
     .action(async (files: string[], opts: NotariseOptions) => {
       const json = Boolean(program.opts().json);
+      const hashes = (opts.hash ?? []).map((h) => {
+        if (!/^[0-9a-fA-F]{64}$/.test(h)) throw new CliError(`--hash ${h}: a SHA-256 is 64 hex digits (as sha256sum prints it)`);
+        return h.toLowerCase();
+      });
+      if (files.length === 0 && hashes.length === 0) throw new CliError("name at least one file, or a --hash");
       const server = serverClient(opts);
       const sizes = await Promise.all(files.map(fileSize));
       await server.checkKey();
@@ -51,21 +70,31 @@ export function notariseCommand(program: Command): void {
 
       const outcomes: Outcome[] = [];
       let sent = 0;
+      const registerHash = (sha256: string, title: string | undefined) =>
+        server.request("/api/v1/documents", {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ sha256, ...(opts.reference ? { reference: opts.reference } : {}), ...(title ? { title } : {}) }),
+        });
+      for (const sha256 of hashes) outcomes.push(await outcomeOf(sha256, await registerHash(sha256, opts.title)));
       for (const [i, file] of files.entries()) {
         bar?.update(i, { file: path.basename(file) });
-        const form = new FormData();
-        if (opts.reference) form.append("reference", opts.reference);
-        form.append("title", opts.title ?? path.basename(file));
-        form.append("public", String(Boolean(opts.public)));
-        form.append("file", await openAsBlob(file), path.basename(file));
-        const response = await server.request("/api/v1/documents", { method: "POST", body: form });
+        let response: Response;
+        if (opts.fingerprintOnly) {
+          response = await registerHash(await sha256OfFile(file), opts.title ?? path.basename(file));
+        } else {
+          const form = new FormData();
+          if (opts.reference) form.append("reference", opts.reference);
+          form.append("title", opts.title ?? path.basename(file));
+          form.append("public", String(Boolean(opts.public)));
+          form.append("file", await openAsBlob(file), path.basename(file));
+          response = await server.request("/api/v1/documents", { method: "POST", body: form });
+        }
         sent += sizes[i]!;
-        const outcome: Outcome =
-          response.ok ? { file, sha256: ((await response.json()) as { sha256: string }).sha256, result: response.status === 202 ? "notarised" : "already notarised" }
-          : { file, result: "failed", error: await problemOf(response) };
+        const outcome = await outcomeOf(file, response);
         outcomes.push(outcome);
         bar?.update(i + 1, { bytes: `${megabytes(sent)} of ${megabytes(total)}` });
-        if (!bar && !json) console.log(`${outcome.result.padEnd(17)} ${outcome.sha256 ?? ""} ${file}${outcome.error ? `: ${outcome.error}` : ""}`);
+        if (!bar && !json) console.log(`${outcome.result.padEnd(17)} ${outcome.sha256 ?? ""} ${file}${outcome.error ? `: ${outcome.error}` : ""}${outcome.note ? `: ${outcome.note}` : ""}`);
       }
       bar?.stop();
 
@@ -76,17 +105,18 @@ export function notariseCommand(program: Command): void {
             outcome.error = response ? await problemOf(response) : `not anchored within ${opts.timeout} s`;
             continue;
           }
-          outcome.receipt = receiptFileOf(outcome.file);
+          outcome.receipt = outcome.file === outcome.sha256 ? `${outcome.sha256}.receipt.json` : receiptFileOf(outcome.file);
           await writeFile(outcome.receipt, JSON.stringify(await response.json(), null, 2) + "\n");
         }
       }
 
       const count = (r: Outcome["result"]) => outcomes.filter((o) => o.result === r).length;
       const failed = count("failed") + outcomes.filter((o) => o.result !== "failed" && o.error).length;
-      const summary = `${files.length} file(s), ${megabytes(total)}: ${count("notarised")} notarised, ${count("already notarised")} already notarised, ${count("failed")} failed`;
+      const what = `${files.length} file(s), ${megabytes(total)}${hashes.length ? `, ${hashes.length} hash(es)` : ""}`;
+      const summary = `${what}: ${count("notarised")} notarised, ${count("already notarised")} already notarised, ${count("failed")} failed`;
       const details = outcomes
-        .filter((o) => o.error || o.receipt)
-        .map((o) => (o.receipt ? `  receipt ${o.receipt}` : `  ${o.file}: ${o.error}`));
+        .filter((o) => o.error || o.receipt || o.note)
+        .flatMap((o) => [...(o.note ? [`  ${o.file}: ${o.note}`] : []), o.receipt ? `  receipt ${o.receipt}` : o.error ? `  ${o.file}: ${o.error}` : null].filter((l): l is string => l !== null));
       printer(json)({ files: outcomes, summary }, [summary, ...details].join("\n"));
       process.exitCode = failed > 0 ? EXIT.invalid : EXIT.ok;
     });

@@ -84,6 +84,9 @@ export const configSchema = z
 
 export type Config = z.infer<typeof configSchema> & { dataDir: string };
 
+/** Whether a HOST binds only this machine (127.0.0.0/8, ::1, localhost): then PUBLIC_URL may stay unset. */
+export const isLoopbackHost = (host: string): boolean => /^127\.\d+\.\d+\.\d+$/.test(host) || host === "::1" || host === "localhost";
+
 /** Secrets may also come from files (`SIGNER_KEY_FILE`, `MASTER_KEY_FILE`), e.g. Docker/Kubernetes secrets. */
 function withSecretFiles(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const out = { ...env };

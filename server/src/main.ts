@@ -23,7 +23,7 @@ import { Originals } from "./adapters/content/originals.js";
 import { DurableFiles } from "./adapters/files/durableFiles.js";
 import { SqliteStore } from "./adapters/store/sqliteStore.js";
 import { createApp } from "./app.js";
-import { type Config, EMBEDDED_DEV_KEY, loadConfig } from "./config.js";
+import { type Config, EMBEDDED_DEV_KEY, isLoopbackHost, loadConfig } from "./config.js";
 import { AnchoringWorker } from "./domain/anchoring/anchoringWorker.js";
 import type { Clock } from "./domain/ports.js";
 import { connectLocalDirectory } from "./domain/registry/connectDirectory.js";
@@ -212,6 +212,12 @@ export async function startServer(config: Config, override?: ChainOverride): Pro
     worker.start();
     const { port } = server.address() as AddressInfo;
     const url = `http://${config.HOST.includes(":") ? `[${config.HOST}]` : config.HOST}:${port}`;
+    if (!config.PUBLIC_URL && !isLoopbackHost(config.HOST)) {
+      logger.warn(
+        { host: config.HOST },
+        "PUBLIC_URL IS NOT SET while this server is reachable beyond this machine: receipt links and the QR codes printed on PDF receipts will name whatever host a request used. Set PUBLIC_URL to the address citizens reach this server at (e.g. https://pruefung.musterstadt.de).",
+      );
+    }
     logger.info({ url, registry, chainId, chain: chainUrl ?? "in-process", dataDir: config.dataDir }, `Notary listening on ${url}`);
 
     let closing: Promise<void> | undefined;

@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -10,6 +10,7 @@ import { forgedReceipt, lookAlikeRegistry } from "../helpers/forge.js";
 
 import { verifyIndependently } from "../helpers/independentVerify.js";
 import { type NotaryChain, ROOT, freePort, killGroup, projectEnv, run, startNotaryChain, untilGroupGone } from "../helpers/processes.js";
+import { eventually } from "../helpers/server.js";
 import { ServerProcess } from "../helpers/serverProcess.js";
 
 /** Hardhat dev account #1: the partner municipality's server (operator), not the admin that deploys. */
@@ -124,6 +125,27 @@ describe("notary CLI against a durable local chain (npx notary chain)", function
     const again = await notary(["notarise", a, "--server", server.base], { NOTARY_KEY: key });
     expect(again.code).to.equal(0);
     expect(again.stdout).to.include("1 already notarised");
+  });
+
+  it("notarise --hash and --fingerprint-only register fingerprints only (no file sent), with receipts; a repeat says what was not applied", async function () {
+    const upper = createHash("sha256").update(`Get-FileHash ${randomBytes(8).toString("hex")}`).digest("hex").toUpperCase();
+    const local = await file("stays-here.pdf", `fingerprint only ${randomBytes(8).toString("hex")}`);
+    const { code, stdout, stderr } = await notary(["--json", "notarise", local, "--hash", upper, "--fingerprint-only", "--reference", "AZ 7", "--wait", "--server", server.base], { NOTARY_KEY: key });
+    expect(code, stderr).to.equal(0);
+    const out = json(stdout) as { files: { file: string; sha256: string; result: string; receipt: string }[] };
+    expect(out.files.map((f) => [f.result, f.sha256])).to.deep.equal([["notarised", upper.toLowerCase()], ["notarised", createHash("sha256").update(await readFile(local)).digest("hex")]]);
+    expect(out.files[0]!.receipt).to.equal(`${upper.toLowerCase()}.receipt.json`);
+    await rm(path.join(ROOT, out.files[0]!.receipt), { force: true }); // saved in the working directory
+    const record = await (await fetch(`${server.base}/api/v1/documents/${out.files[1]!.sha256}`, { headers: { authorization: `Bearer ${key}` } })).json();
+    expect(record).to.include({ hasContent: false, reference: "AZ 7" });
+    const again = await notary(["notarise", local, "--fingerprint-only", "--reference", "AZ 8", "--server", server.base], { NOTARY_KEY: key });
+    expect(again.stdout).to.include("1 already notarised").and.include("the new reference was not applied");
+  });
+
+  it("the server warns that a PDF receipt's QR code points at a loopback address while PUBLIC_URL is unset", async function () {
+    const pdf = await fetch(`${server.base}/api/v1/receipts/${createHash("sha256").update(await readFile(path.join(dir, "permit.pdf"))).digest("hex")}.pdf`);
+    expect(pdf.status).to.equal(200);
+    await eventually(async () => server.output.includes("PUBLIC_URL is unset: this PDF receipt's QR code points at a loopback address"), 5_000, "the warning");
   });
 
   it("notarise fails clearly, before uploading anything: a missing file, no key, a key the server refuses (exit 3 each)", async function () {

@@ -1,3 +1,5 @@
+import type { Duplicate } from "../domain/documents/notariseDocument.js";
+import { reasonText } from "../domain/verification/revocationReasons.js";
 import type { DocumentView } from "../domain/types.js";
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
@@ -37,4 +39,20 @@ export function documentJson(doc: DocumentView, receiptUrl: string) {
     },
     receiptUrl,
   };
+}
+
+/**
+ * What a second registration of a registered document did and did not do,
+ * in words a clerk can act on: which new fields were not applied and why, and
+ * whether the document is revoked (registering it again does not restore it).
+ */
+export function duplicateJson(doc: DocumentView, d: Duplicate) {
+  const notes = [`already registered on ${iso(doc.createdAt)}${doc.createdBy ? ` by ${doc.createdBy}` : ""}`];
+  if (d.ignored.length > 0) {
+    notes.push(`the new ${d.ignored.join(" and ")} ${d.ignored.length === 1 ? "was" : "were"} not applied: a document is registered once, and its record keeps what it was first registered with`);
+  }
+  if (d.contentAdded) notes.push("its original, which was missing (hash only), is now stored");
+  const revoked = doc.revocation !== null;
+  if (revoked) notes.push(`it is ${doc.revocation!.state === "confirmed" ? "revoked" : "being revoked"} (${reasonText(doc.revocation!.reason)}): registering it again does not restore it; register a corrected version as a new document`);
+  return { ignored: d.ignored, contentAdded: d.contentAdded, revoked, detail: notes.join("; ") };
 }

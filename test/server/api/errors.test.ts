@@ -54,8 +54,17 @@ describe("API: pending state, bad input and authorisation", function () {
     await expectProblem(await server.api(`/api/v1/receipts/${sha256("nobody")}`), 404, "DOCUMENT_NOT_FOUND");
   });
 
+  it("accepts an uppercase hash (as PowerShell's Get-FileHash prints it) everywhere, normalised to lowercase", async function () {
+    const upper = sha256("Get-FileHash " + Math.random()).toUpperCase();
+    const posted = await server.api("/api/v1/documents", { method: "POST", key, headers: { "content-type": "application/json" }, body: JSON.stringify({ sha256: upper }) });
+    expect(posted.status).to.equal(202);
+    expect((await posted.json()).sha256).to.equal(upper.toLowerCase());
+    const verdict = await (await server.api(`/api/v1/verify/${upper}`)).json();
+    expect(verdict.sha256).to.equal(upper.toLowerCase());
+    expect((await server.api(`/api/v1/documents/${upper}`, { key })).status).to.equal(200);
+  });
+
   for (const [label, bad] of [
-    ["uppercase", "A".repeat(64)],
     ["0x-prefixed", "0x" + "a".repeat(64)],
     ["too short", "a".repeat(63)],
     ["non-hex", "g".repeat(64)],

@@ -103,9 +103,23 @@ describe("API: notarise, anchor, receipt, verify, revoke", function () {
     expect(record.reference).to.equal("first");
     expect(record.status).to.equal("anchored");
     expect(record.batch.root).to.equal(receipt.root);
+    // It says that the new reference was not applied, and why.
+    expect(record.duplicate).to.deep.include({ ignored: ["reference"], contentAdded: false, revoked: false });
+    expect(record.duplicate.detail).to.match(/^already registered on .* by Erika Muster; the new reference was not applied: a document is registered once/);
     const hashOnly = await server.api("/api/v1/documents", { method: "POST", key, headers: { "content-type": "application/json" }, body: JSON.stringify({ sha256: sha256(doc) }) });
     expect(hashOnly.status).to.equal(200);
+    expect((await hashOnly.json()).duplicate.ignored).to.deep.equal([]);
     expect((await receiptOf(sha256(doc))).document.salt).to.equal(receipt.document.salt);
+  });
+
+  it("registering a revoked document again says it is revoked and is not restored", async function () {
+    const doc = pdf("Widerrufen " + randomBytes(8).toString("hex"));
+    await server.api("/api/v1/documents", { method: "POST", key, body: uploadForm(doc) });
+    await receiptOf(sha256(doc));
+    await server.api(`/api/v1/documents/${sha256(doc)}/revocation`, { method: "POST", key, headers: { "content-type": "application/json" }, body: JSON.stringify({ reason: 3 }) });
+    const again = await (await server.api("/api/v1/documents", { method: "POST", key, body: uploadForm(doc) })).json();
+    expect(again.duplicate.revoked).to.equal(true);
+    expect(again.duplicate.detail).to.include("(superseded): registering it again does not restore it");
   });
 
   it("notarises a bare hash sent as JSON, without any content", async function () {

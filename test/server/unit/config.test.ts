@@ -2,7 +2,7 @@ import path from "node:path";
 
 import { expect } from "chai";
 
-import { loadConfig } from "../../../server/src/config.js";
+import { isLoopbackHost, loadConfig } from "../../../server/src/config.js";
 import { isNotaryError } from "../../../server/src/errors.js";
 
 describe("loadConfig", function () {
@@ -30,6 +30,11 @@ describe("loadConfig", function () {
     const c = loadConfig({ RPC_URL: "http://127.0.0.1:8545", SIGNER_KEY: "0x" + "1".repeat(64), REGISTRY_ADDRESS: "", CONFIRMATIONS: "3" });
     expect(c).to.include({ RPC_URL: "http://127.0.0.1:8545", CONFIRMATIONS: 3 });
     expect(c.REGISTRY_ADDRESS).to.equal(undefined);
+  });
+
+  it("tells loopback hosts (where PUBLIC_URL may stay unset) from those reachable beyond this machine", function () {
+    for (const host of ["127.0.0.1", "127.0.0.2", "::1", "localhost"]) expect(isLoopbackHost(host), host).to.equal(true);
+    for (const host of ["0.0.0.0", "::", "10.1.2.3", "notary.musterstadt.de", "127.0.0.1.evil.example"]) expect(isLoopbackHost(host), host).to.equal(false);
   });
 
   it("refuses a malformed signer key without echoing it", function () {

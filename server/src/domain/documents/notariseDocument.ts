@@ -27,18 +27,31 @@ const cidOf = (kept: StoredContent | null): string | null => (kept && !kept.ref.
 /** A fresh random 32-byte salt: the leaf of a document cannot be guessed from its hash. */
 export const newSalt = (): string => "0x" + randomBytes(32).toString("hex");
 
+/** What happened to a second registration of a document that is already registered. */
+export interface Duplicate {
+  /** Fields of this request that differ from the record and were not applied: a document is registered once. */
+  ignored: ("reference" | "title")[];
+  /** The original was added to a record that had only the hash. */
+  contentAdded: boolean;
+}
+
+/** Which of the request's fields differ from the existing record. */
+const ignoredFields = (existing: DocumentRecord, input: NotariseInput): Duplicate["ignored"] =>
+  (["reference", "title"] as const).filter((f) => input[f] !== null && input[f] !== existing[f]);
+
 /**
  * Notarises a document: keeps its original (if uploaded), records it with a
  * fresh salt, and leaves it queued for the next batch. Resolves only once the
  * original and the row are durable. The same document again returns the
- * existing record (`created: false`) and is never anchored twice.
+ * existing record (`created: false`) with what was not applied, and is never
+ * anchored twice.
  */
-export async function notariseDocument(deps: NotariseDeps, input: NotariseInput) {
+export async function notariseDocument(deps: NotariseDeps, input: NotariseInput): Promise<{ created: boolean; document: DocumentRecord; duplicate?: Duplicate }> {
   const { store, content, clock } = deps;
   const existing = await store.getDocument(input.sha256);
   if (existing) {
-    await keepContentOfDuplicate(deps, existing, input);
-    return { created: false, document: (await store.getDocument(input.sha256))! };
+    const contentAdded = await keepContentOfDuplicate(deps, existing, input);
+    return { created: false, document: (await store.getDocument(input.sha256))!, duplicate: { ignored: ignoredFields(existing, input), contentAdded } };
   }
   const kept = input.upload ? await content.keep(input.upload.tempPath, input.sha256, { public: input.public }) : null;
   const at = clock.now();
@@ -68,13 +81,14 @@ export async function notariseDocument(deps: NotariseDeps, input: NotariseInput)
   return { created: inserted, document: record };
 }
 
-/** A duplicate upload completes a hash-only record with its original; otherwise the copy is dropped. */
-async function keepContentOfDuplicate(deps: NotariseDeps, existing: DocumentRecord, input: NotariseInput) {
-  if (!input.upload) return;
+/** A duplicate upload completes a hash-only record with its original (true); otherwise the copy is dropped. */
+async function keepContentOfDuplicate(deps: NotariseDeps, existing: DocumentRecord, input: NotariseInput): Promise<boolean> {
+  if (!input.upload) return false;
   if (existing.hasContent) {
     await deps.content.discard(input.upload.tempPath);
-    return;
+    return false;
   }
   const kept = await deps.content.keep(input.upload.tempPath, input.sha256, { public: input.public || existing.public });
   await deps.store.setContent(input.sha256, { ...kept, cid: cidOf(kept) });
+  return true;
 }

@@ -12,7 +12,7 @@ import { getDocument, viewOf } from "../../domain/receipts/getReceipt.js";
 import { NotaryError } from "../../errors.js";
 import { clerkAuth } from "../middleware/clerkAuth.js";
 import { HashingDiskStorage, type HashedFile, declaredLengthLimit, singleFile } from "../middleware/uploads.js";
-import { documentJson } from "../serialise.js";
+import { documentJson, duplicateJson } from "../serialise.js";
 import { type AppDeps, absoluteUrl, receiptPath, runMiddleware } from "./context.js";
 
 const text = z.string().trim().max(200).optional();
@@ -78,12 +78,13 @@ export function documentRoutes(router: Router, deps: AppDeps): void {
     } else {
       throw new NotaryError("UNSUPPORTED_MEDIA_TYPE", "Send multipart/form-data with a file part, or application/json with a sha256");
     }
-    const { created, document } = await notariseDocument(notariseDeps, input);
+    const { created, document, duplicate } = await notariseDocument(notariseDeps, input);
     const receiptUrl = absoluteUrl(deps, req, receiptPath(document.sha256));
     if (created) {
       res.status(202).location(receiptUrl).json({ sha256: document.sha256, status: "pending", receiptUrl });
     } else {
-      res.status(200).json(documentJson(await getDocument(store, document.sha256), receiptUrl));
+      const view = await getDocument(store, document.sha256);
+      res.status(200).json({ ...documentJson(view, receiptUrl), duplicate: duplicateJson(view, duplicate!) });
     }
   });
 

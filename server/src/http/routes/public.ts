@@ -9,6 +9,16 @@ import { NotaryError } from "../../errors.js";
 import { HashOnlyStorage, type HashedFile, declaredLengthLimit, singleFile } from "../middleware/uploads.js";
 import { type AppDeps, absoluteUrl, runMiddleware, verifyPagePath } from "./context.js";
 
+const isLoopbackUrl = (url: string) => /^https?:\/\/(127\.|localhost[:/]|\[::1\])/.test(url);
+let lastLoopbackWarning = 0;
+
+/** A printed QR code that points at 127.0.0.1 opens nothing on a citizen's phone: say so, at most once a minute. */
+function warnLoopbackQr(logger: AppDeps["logger"], url: string): void {
+  if (Date.now() - lastLoopbackWarning < 60_000) return;
+  lastLoopbackWarning = Date.now();
+  logger.warn({ url: url.replace(/[0-9a-f]{64}/, "{sha256}") }, "PUBLIC_URL is unset: this PDF receipt's QR code points at a loopback address, which no citizen's phone can open. Set PUBLIC_URL to the address citizens reach this server at.");
+}
+
 /** Public routes: receipts, verification, registry facts. Nothing here reveals CIDs, keys or other documents' salts. */
 export function publicRoutes(router: Router, deps: AppDeps): void {
   const { store, verifier, chains } = deps;
@@ -26,12 +36,14 @@ export function publicRoutes(router: Router, deps: AppDeps): void {
       return;
     }
     const { receipt, document } = result;
+    const verifyUrl = absoluteUrl(deps, req, verifyPagePath(sha256));
+    if (!deps.publicUrl && isLoopbackUrl(verifyUrl)) warnLoopbackQr(deps.logger, verifyUrl);
     const verdict = await verifier.verify(sha256);
     const pdf = await renderReceiptPdf({
       receipt,
       title: document.title,
       reference: document.reference,
-      verifyUrl: absoluteUrl(deps, req, verifyPagePath(sha256)),
+      verifyUrl,
       identity: verdict.identity,
       timestamps: "timestamps" in verdict ? verdict.timestamps : [],
     });

@@ -110,6 +110,20 @@ function signOut(message = null) {
   showError("key-error", message);
 }
 
+/**
+ * A second registration of a registered document, in plain words: when and by
+ * whom it was registered, which new fields were not applied (a document is
+ * registered once), and a warning if it is revoked.
+ */
+function duplicateText(record) {
+  const d = record.duplicate ?? { ignored: [], contentAdded: false, revoked: false };
+  const parts = [t("clerk.duplicateAt", { date: formatTime(Date.parse(record.createdAt) / 1000), by: record.createdBy ?? "–" })];
+  if (d.ignored.length > 0) parts.push(t("clerk.ignored", { fields: d.ignored.map((f) => t(`clerk.field.${f}`)).join(", ") }));
+  if (d.contentAdded) parts.push(t("clerk.contentAdded"));
+  if (d.revoked) parts.push(t("clerk.revokedAgain"));
+  return `${parts.join(" · ")} · ${record.sha256.slice(0, 12)}…`;
+}
+
 /** Uploads one file with a progress bar; resolves with the line's final text. */
 function upload(file, fields) {
   const progress = el("progress", { max: 1, value: 0, "aria-label": file.name });
@@ -140,7 +154,7 @@ function upload(file, fields) {
         body = JSON.parse(xhr.responseText);
       } catch {}
       if (xhr.status === 202) done("ok", `${t("clerk.uploaded")} · ${body.sha256.slice(0, 12)}…`);
-      else if (xhr.status === 200) done("ok", `${t("clerk.duplicate")} · ${body.sha256.slice(0, 12)}…`);
+      else if (xhr.status === 200) done(body.duplicate?.revoked ? "warn" : "ok", duplicateText(body));
       else done("failed", `${t("clerk.failed")}: ${body.detail ?? xhr.status}`);
     };
     xhr.onerror = () => done("failed", t("clerk.failed"));
@@ -158,9 +172,13 @@ async function notariseHash(file, fields) {
   const body = { sha256, title: fields.title || file.name, ...(fields.reference ? { reference: fields.reference } : {}) };
   const response = await api("/api/v1/documents", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) }).catch(() => null);
   progress.value = 1;
-  if (response?.ok) {
+  if (response?.status === 202) {
     item.className = "ok";
-    state.textContent = `${t(response.status === 202 ? "clerk.uploaded" : "clerk.duplicate")} · ${sha256.slice(0, 12)}…`;
+    state.textContent = `${t("clerk.uploaded")} · ${sha256.slice(0, 12)}…`;
+  } else if (response?.status === 200) {
+    const existing = await response.json();
+    item.className = existing.duplicate?.revoked ? "warn" : "ok";
+    state.textContent = duplicateText(existing);
   } else {
     item.className = "failed";
     state.textContent = `${t("clerk.failed")}: ${response ? await problemText(response) : ""}`;

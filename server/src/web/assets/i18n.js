@@ -175,6 +175,12 @@ const TEXTS = {
     "msg.validity.within": "gültig von {validFrom} bis {validUntil}",
     "msg.validity.expired": "abgelaufen am {validUntil}",
     "msg.validity.notYet": "gültig erst ab {validFrom}",
+    "clerk.duplicateAt": "bereits registriert am {date} von {by}",
+    "clerk.ignored": "neu angegeben, aber nicht übernommen: {fields} (ein Dokument wird nur einmal registriert)",
+    "clerk.contentAdded": "Original nachgetragen",
+    "clerk.revokedAgain": "Achtung: dieses Dokument ist widerrufen; erneutes Registrieren hebt das nicht auf, registrieren Sie eine berichtigte Fassung als neues Dokument",
+    "clerk.field.reference": "Aktenzeichen",
+    "clerk.field.title": "Titel",
   },
   en: {
     "lang.switch": "Deutsch",
@@ -303,6 +309,12 @@ const TEXTS = {
     "check.timestamp": "timestamp",
     "check.revocation": "revocation",
     "check.validity": "validity",
+    "clerk.duplicateAt": "already registered on {date} by {by}",
+    "clerk.ignored": "given again but not applied: {fields} (a document is registered once)",
+    "clerk.contentAdded": "original added",
+    "clerk.revokedAgain": "Warning: this document is revoked; registering it again does not restore it, register a corrected version as a new document",
+    "clerk.field.reference": "reference",
+    "clerk.field.title": "title",
   },
 };
 

@@ -10,9 +10,13 @@ describe("parseSha256", function () {
     expect(parseSha256(hash)).to.equal(hash);
   });
 
+  it("accepts uppercase hex (as PowerShell's Get-FileHash prints it) and answers it in lowercase", function () {
+    const hash = sha256Hex("hello world\n");
+    expect(parseSha256(hash.toUpperCase())).to.equal(hash);
+  });
+
   for (const [value, why] of [
     ["0x" + "a".repeat(64), /must not start with 0x/],
-    ["A".repeat(64), /must be lowercase/],
     ["a".repeat(63), /must be 64 hex digits \(got 63\)/],
     ["z".repeat(64), /only hex digits/],
     [undefined, /missing/],
