@@ -40,6 +40,10 @@ describe(`RPC outage: the chain is cut off for 30 s in the middle of a batch, ${
     await server.start();
   });
 
+  afterEach(function () {
+    if (this.currentTest?.state === "failed") console.log(`      the server printed:\n${server?.output.slice(-6000)}`);
+  });
+
   after(async function () {
     await server?.kill("SIGTERM");
     await proxy?.cut().catch(() => undefined);

@@ -69,6 +69,8 @@ export class EthersChain implements Chain {
     readonly registry: string,
     readonly chainId: number,
     readonly genesisHash: string = "",
+    /** How often waitMined asks for a receipt. */
+    private readonly pollMs = 250,
   ) {
     this.reader = new Contract(registry, REGISTRY_ABI, provider as ContractRunner);
     this.writer = new Contract(registry, REGISTRY_ABI, signer);
@@ -88,9 +90,20 @@ export class EthersChain implements Chain {
     return this.serialised(async () => (await this.writer.getFunction("revoke")(root, leaf, proof, reason)).hash as string);
   }
 
+  /**
+   * Polls for the transaction's receipt until it has `confirmations` blocks.
+   * Not ethers' waitForTransaction: when the node is unreachable at the moment
+   * it is called, that one rejects a promise nobody holds, and the process
+   * ends with an unhandled rejection (ethers 6.17). Here an unreachable node
+   * is CHAIN_UNAVAILABLE for the caller, who retries from what the chain says.
+   */
   waitMined(transactionHash: string, confirmations: number): Promise<MinedTx> {
     return chainRead(async () => {
-      const receipt = await this.provider.waitForTransaction(transactionHash, confirmations);
+      let receipt = await this.provider.getTransactionReceipt(transactionHash);
+      while (confirmations > 0 && (!receipt || (await this.provider.getBlockNumber()) - receipt.blockNumber + 1 < confirmations)) {
+        await new Promise((r) => setTimeout(r, this.pollMs));
+        receipt = await this.provider.getTransactionReceipt(transactionHash);
+      }
       if (!receipt) throw new NotaryError("CHAIN_UNAVAILABLE", "transaction not found", { transactionHash });
       if (receipt.status !== 1) throw new NotaryError("REGISTRY_MISMATCH", "transaction reverted", { transactionHash });
       const block = await this.provider.getBlock(receipt.blockNumber);
