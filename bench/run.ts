@@ -13,12 +13,13 @@ import { largeUploadBenchmark } from "./largeUpload.js";
 import { throughputBenchmark } from "./throughput.js";
 import { treeBenchmark } from "./tree.js";
 import { verifyBenchmark } from "./verify.js";
+import { verifyTrustBenchmark } from "./verifyTrust.js";
 
 const { ethers, provider } = await network.create();
 // The upload benchmarks get chains of their own: one mining every transaction at once, one mining at intervals.
 const [second, third] = [await network.create(), await network.create()];
 const started = new Date();
-/** `BENCH_ONLY=chain,tree npm run bench` runs only those parts (gas, tree, throughput, large, verify, chain). */
+/** `BENCH_ONLY=chain,tree npm run bench` runs only those parts (gas, tree, throughput, large, verify, trust, chain). */
 const only = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(",")) : null;
 const runs = (part: string) => only === null || only.has(part);
 const skipped = Promise.resolve(null);
@@ -34,6 +35,8 @@ say("large", "large upload: 1 GiB to the server as npm start runs it …");
 const large = runs("large") ? await largeUploadBenchmark() : await skipped;
 say("verify", "verify: GET /api/v1/verify/{sha256} vs a bare Express route, at 1,000 and 1,000,000 documents …");
 const verify = runs("verify") ? await verifyBenchmark(provider) : await skipped;
+say("trust", "trust: verifying a receipt with identity and RFC 3161 checks vs without …");
+const trust = runs("trust") ? await verifyTrustBenchmark(provider) : await skipped;
 say("chain", "durable chain: replay of a 100,000-block journal; uploads with and without the journal …");
 const replay = runs("chain") ? await replayBenchmark() : await skipped;
 const journaling = runs("chain") ? await journalingCostBenchmark() : await skipped;
@@ -130,6 +133,22 @@ const checks: Check[] = [
         },
       ]
     : []),
+  ...(trust
+    ? [
+        {
+          what: "verify a receipt with identity and RFC 3161 checks vs without: p99, one request at a time",
+          figure: `${show(trust.one.with.p99, 1)} ms vs ${show(trust.one.without.p99, 1)} ms = ${show(trust.p99RatioOne, 2)}×`,
+          target: "≤ 1.5×",
+          pass: trust.p99RatioOne.median <= 1.5,
+        },
+        {
+          what: `verify a receipt with identity and RFC 3161 checks vs without: p99 at ${trust.halfRate} req/s (half the checking server's maximum)`,
+          figure: `${show(trust.half.with, 1)} ms vs ${show(trust.half.without, 1)} ms = ${show(trust.p99RatioHalf, 2)}×`,
+          target: "≤ 1.5×",
+          pass: trust.p99RatioHalf.median <= 1.5,
+        },
+      ]
+    : []),
   ...(replay && journaling
     ? [
         {
@@ -172,6 +191,14 @@ const lines = [
         "",
       ]
     : []),
+  ...(trust
+    ? [
+        `Receipt verification (POST /api/v1/verify, autocannon in a worker thread, ${trust.repeats} runs of ${trust.durationS} s each, median (min–max)): with identity and RFC 3161 checks ${show(trust.full.with)} req/s at most ` +
+          `(one at a time p50 ${show(trust.one.with.p50, 1)} ms), without ${show(trust.full.without)} req/s (p50 ${show(trust.one.without.p50, 1)} ms); non-2xx answers: ${trust.non2xx}. ` +
+          `A token never checked before (checkToken in process, ${trust.coldCheckMs.tokens} fresh tokens): median ${trust.coldCheckMs.median.toFixed(1)} ms (${trust.coldCheckMs.min.toFixed(1)}–${trust.coldCheckMs.max.toFixed(1)}).`,
+        "",
+      ]
+    : []),
   ...(gas
     ? [
         `Gas per document (transactions needed in brackets; EAS batches are split at the 16.7M gas cap). revoke: ${gas.revokeGas} gas.`,
@@ -198,7 +225,7 @@ const command = only ? `BENCH_ONLY=${[...only].join(",")} npm run bench` : "npm 
 writeFileSync(
   file,
   JSON.stringify(
-    { startedAt: started.toISOString(), command, checks, gas, tree, throughput: tp, largeUpload: large, verify, durableChain: { replay, journaling } },
+    { startedAt: started.toISOString(), command, checks, gas, tree, throughput: tp, largeUpload: large, verify, verifyTrust: trust, durableChain: { replay, journaling } },
     null,
     2,
   ) + "\n",

@@ -18,6 +18,7 @@ import { directoryCommand } from "./directory.js";
 import { notariseCommand } from "./notarise.js";
 import { CliError, EXIT } from "./output.js";
 import { revokeCommand } from "./revoke.js";
+import { tsaCommand } from "./tsaCommand.js";
 import { verifyCommand } from "./verify.js";
 
 const program = new Command("notary")
@@ -92,6 +93,7 @@ directoryCommand(program);
 notariseCommand(program);
 verifyCommand(program);
 revokeCommand(program);
+tsaCommand(program);
 
 try {
   await program.parseAsync();

@@ -6,6 +6,8 @@ import type { Command } from "commander";
 
 import { EthersChainReader } from "../../server/src/adapters/chain/chainReader.js";
 import { loadTrustFile } from "../../server/src/adapters/chain/trustedChains.js";
+import { pemCertificates } from "../../server/src/adapters/timestamps/rfc3161.js";
+import { tokenVerifier } from "../../server/src/adapters/timestamps/tokenVerifier.js";
 import { type Receipt, chainOf, parseReceipt } from "../../server/src/domain/receipts/receipt.js";
 import type { TrustedDirectory } from "../../server/src/domain/verification/identity.js";
 import { isoTime } from "../../server/src/domain/verification/messages.js";
@@ -20,6 +22,16 @@ interface VerifyOptions {
   rpc?: string;
   server?: string;
   trust?: string;
+  tsaCa?: string;
+}
+
+/** The TSA roots RFC 3161 tokens must chain to: --tsa-ca, else $TSA_CA_FILE, else `<data-dir>/tsa-ca.pem` (written by the server). */
+async function tsaRootsOf(opts: VerifyOptions, dataDir: string): Promise<Buffer[]> {
+  const file = optionOrEnv(opts.tsaCa, "TSA_CA_FILE") ?? (existsSync(path.join(dataDir, "tsa-ca.pem")) ? path.join(dataDir, "tsa-ca.pem") : undefined);
+  if (!file) return [];
+  const roots = pemCertificates(await readFile(file, "utf8").catch(() => { throw new CliError(`${file}: cannot read the TSA roots`); }));
+  if (roots.length === 0) throw new CliError(`${file} holds no PEM certificate`);
+  return roots;
 }
 
 type Found = { receipt: Receipt; from: string } | { status: "unknown" | "pending"; from: string } | { status: "invalid"; from: string; reason: string };
@@ -105,6 +117,7 @@ export function verifyCommand(program: Command): void {
     .option("--rpc <url>", "JSON-RPC endpoint of the receipt's chain (default: from the trust configuration, else $RPC_URL or http://127.0.0.1:8545)")
     .option("--trust <file>", "trust configuration: the directories that say who a municipality is (default: $TRUST_FILE, else <data-dir>/trust.json)")
     .option("--server <url>", "where to fetch the receipt when there is no receipt file (default: $NOTARY_SERVER or http://127.0.0.1:8080)")
+    .option("--tsa-ca <file>", "PEM roots that RFC 3161 timestamps must chain to (default: $TSA_CA_FILE, else <data-dir>/tsa-ca.pem)")
     .addHelpText(
       "after",
       "\nExit codes: 0 genuine, not revoked, within its validity, issued by a municipality a trusted directory confirms · 1 invalid, unknown, pending, or of another chain · 2 revoked · 3 could not check (chain unreachable, bad arguments) · 4 genuine but not to be relied on: issuer unconfirmed, expired or not yet valid",
@@ -134,7 +147,8 @@ export function verifyCommand(program: Command): void {
       const rpc = rpcFor(receipt, trust, opts);
       const { provider, chainId } = await openProvider(rpc);
       try {
-        const verdict = await verifyReceipt(receipt, new EthersChainReader(provider, chainId, rpc), { trust });
+        const timestamps = tokenVerifier(await tsaRootsOf(opts, path.resolve(dataDir)));
+        const verdict = await verifyReceipt(receipt, new EthersChainReader(provider, chainId, rpc), { trust, timestamps });
         const { anchor } = receipt;
         const lines = [
           `${verdict.status}  ${sha256}  ${file}`,

@@ -68,6 +68,10 @@ export const configSchema = z
     TRUST_FILE: z.preprocess(emptyAsUndefined, z.string().min(1).optional()),
     /** The directory this registry is listed in (a hint in receipts); unset without RPC_URL: a local trial directory is deployed. */
     DIRECTORY_ADDRESS: z.preprocess(emptyAsUndefined, address.optional()),
+    /** RFC 3161 Time-Stamping Authorities, comma-separated, tried in order; unset: no co-anchoring. */
+    TSA_URL: z.preprocess(emptyAsUndefined, z.string().optional()).transform((v) => (v ? v.split(",").map((u) => u.trim()).filter(Boolean) : [])),
+    /** PEM file of the TSA roots tokens must chain to (the TSA's root CA; for a qualified TSA its root from the EU trusted list). */
+    TSA_CA_FILE: z.preprocess(emptyAsUndefined, z.string().min(1).optional()),
     /** Anchor every document again when the chain lost blocks receipts depend on (new receipts; the old ones stop verifying). @default false */
     REANCHOR: z.enum(["true", "false"]).default("false").transform((v) => v === "true"),
     /** pino log level. @default info */
@@ -79,6 +83,12 @@ export const configSchema = z
     }
     if (c.IPFS_MODE === "kubo" && !c.KUBO_API_URL) {
       ctx.addIssue({ code: "custom", path: ["KUBO_API_URL"], message: "required when IPFS_MODE=kubo" });
+    }
+    for (const url of c.TSA_URL) {
+      if (!/^https?:\/\/[^\s]+$/.test(url)) ctx.addIssue({ code: "custom", path: ["TSA_URL"], message: `not an http(s) URL: ${url.slice(0, 100)}` });
+    }
+    if (c.TSA_URL.length > 0 && !c.TSA_CA_FILE) {
+      ctx.addIssue({ code: "custom", path: ["TSA_CA_FILE"], message: "required when TSA_URL is set: the roots the TSA's tokens must chain to" });
     }
   });
 

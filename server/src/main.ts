@@ -1,4 +1,4 @@
-import { mkdir, rename, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
@@ -11,6 +11,10 @@ import { JsonRpcProvider, type Provider, type Signer, Wallet } from "ethers";
 import { chainProbe, directoryOps } from "./adapters/chain/chainProbe.js";
 import { CachingChainReader, EthersChainReader } from "./adapters/chain/chainReader.js";
 import { TrustedChains, loadTrustFile } from "./adapters/chain/trustedChains.js";
+import { pemCertificates } from "./adapters/timestamps/rfc3161.js";
+import { tokenVerifier } from "./adapters/timestamps/tokenVerifier.js";
+import { TsaClient } from "./adapters/timestamps/tsaClient.js";
+import { Timestamper } from "./domain/timestamps/timestamper.js";
 import { acquireLock } from "./adapters/chain/durable/lock.js";
 import { EmbeddedNode } from "./adapters/chain/embeddedNode.js";
 import { EthersChain } from "./adapters/chain/ethersChain.js";
@@ -118,6 +122,21 @@ async function connectTrust(
   return { directory, trust: [{ name, chainId: c.chainId, genesisHash: c.genesisHash, rpcUrls: c.chainUrl ? [c.chainUrl] : [], directory, local }] };
 }
 
+/** The TSA roots of TSA_CA_FILE (also copied to `<dataDir>/tsa-ca.pem`, where `npx notary verify` finds them). */
+async function loadTsaRoots(config: Config): Promise<Buffer[]> {
+  if (!config.TSA_CA_FILE) return [];
+  let pem: string;
+  try {
+    pem = await readFile(config.TSA_CA_FILE, "utf8");
+  } catch (e) {
+    throw new NotaryError("CONFIG_INVALID", `TSA_CA_FILE ${config.TSA_CA_FILE} cannot be read: ${(e as Error).message}`);
+  }
+  const roots = pemCertificates(pem);
+  if (roots.length === 0) throw new NotaryError("CONFIG_INVALID", `TSA_CA_FILE ${config.TSA_CA_FILE} holds no PEM certificate`);
+  await writeFile(path.join(config.dataDir, "tsa-ca.pem"), pem, { mode: 0o644 });
+  return roots;
+}
+
 /**
  * Writes the trust this server verifies with to `<dataDir>/trust.json`, so
  * that `npx notary verify` in the same folder verifies with it too (only
@@ -184,9 +203,18 @@ export async function startServer(config: Config, override?: ChainOverride): Pro
     });
     const chains = new TrustedChains({ reader: ownReader, genesisHash }, trust, systemClock);
     await writeTrustFile(config.dataDir, trust);
-    const receiptExtras = async () => ({ directory: directory ? { chainId, address: directory } : null });
-    const metrics = createMetrics(() => store.countUnbatched());
-    const verifier = new HashVerifier({ store, reader: ownReader, clock: systemClock, municipality: onChainMunicipality, trust, receiptExtras });
+    const receiptExtras = async (batchId: number) => ({ directory: directory ? { chainId, address: directory } : null, coAnchors: await store.coAnchorsOf(batchId) });
+    const tsaRoots = await loadTsaRoots(config);
+    const timestamps = tokenVerifier(tsaRoots);
+    const metrics = createMetrics(() => store.countUnbatched(), () => store.countAwaitingCoAnchor("rfc3161"));
+    const verifier = new HashVerifier({ store, reader: ownReader, clock: systemClock, municipality: onChainMunicipality, trust, receiptExtras, timestamps });
+    const timestamper =
+      config.TSA_URL.length > 0
+        ? new Timestamper({
+            store, tsa: new TsaClient(config.TSA_URL, tsaRoots), clock: systemClock, log: logger,
+            onResult: (ok) => metrics.tsaRequests.inc({ result: ok ? "ok" : "error" }),
+          })
+        : null;
     const worker = new AnchoringWorker({
       store, chain, clock: systemClock, log: logger,
       confirmations: config.CONFIRMATIONS, batchIntervalMs: config.BATCH_INTERVAL_MS, batchMax: config.BATCH_MAX,
@@ -198,7 +226,7 @@ export async function startServer(config: Config, override?: ChainOverride): Pro
       },
     });
     const app = createApp({
-      store, content, chain, clock: systemClock, verifier, worker, metrics, logger, chains, receiptExtras,
+      store, content, chain, clock: systemClock, verifier, worker, metrics, logger, chains, receiptExtras, timestamps, timestamper,
       registry: { chainId, genesisHash, address: registry, municipality: onChainMunicipality, version: await chain.version(), directory },
       maxUploadBytes: config.MAX_UPLOAD_BYTES, batchMax: config.BATCH_MAX, publicUrl: config.PUBLIC_URL,
       rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE, trustProxy: config.TRUST_PROXY,
@@ -210,6 +238,7 @@ export async function startServer(config: Config, override?: ChainOverride): Pro
     server.maxHeadersCount = 100;
     server.on("clientError", answerClientError);
     worker.start();
+    timestamper?.start();
     const { port } = server.address() as AddressInfo;
     const url = `http://${config.HOST.includes(":") ? `[${config.HOST}]` : config.HOST}:${port}`;
     if (!config.PUBLIC_URL && !isLoopbackHost(config.HOST)) {
@@ -233,6 +262,7 @@ export async function startServer(config: Config, override?: ChainOverride): Pro
         clearInterval(idle);
         clearTimeout(force);
         await worker.stop();
+        await timestamper?.stop();
         await content.close();
         await store.close();
         await node?.stop();

@@ -1,7 +1,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 
 /** The server's Prometheus metrics, in a registry of their own (one per app instance). */
-export function createMetrics(queueDepth: () => Promise<number>) {
+export function createMetrics(queueDepth: () => Promise<number>, awaitingTimestamp: () => Promise<number> = async () => 0) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: "notary_" });
   return {
@@ -14,6 +14,15 @@ export function createMetrics(queueDepth: () => Promise<number>) {
       help: "Time from a document's acceptance (202) to its confirmed anchor",
       buckets: [0.25, 0.5, 1, 2, 3, 5, 10, 30, 60, 300, 1800],
       registers: [registry],
+    }),
+    tsaRequests: new Counter({ name: "notary_tsa_requests_total", help: "Timestamp requests to the TSAs, by result", labelNames: ["result"], registers: [registry] }),
+    awaitingTimestamp: new Gauge({
+      name: "notary_batches_awaiting_timestamp",
+      help: "Anchored batches whose root has no RFC 3161 token yet",
+      registers: [registry],
+      async collect() {
+        this.set(await awaitingTimestamp());
+      },
     }),
     queueDepth: new Gauge({
       name: "notary_queue_depth",

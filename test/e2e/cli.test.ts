@@ -11,6 +11,7 @@ import { forgedReceipt, lookAlikeRegistry } from "../helpers/forge.js";
 import { verifyIndependently } from "../helpers/independentVerify.js";
 import { type NotaryChain, ROOT, freePort, killGroup, projectEnv, run, startNotaryChain, untilGroupGone } from "../helpers/processes.js";
 import { eventually } from "../helpers/server.js";
+import { type TestTsa, startTestTsa } from "../helpers/tsa.js";
 import { ServerProcess } from "../helpers/serverProcess.js";
 
 /** Hardhat dev account #1: the partner municipality's server (operator), not the admin that deploys. */
@@ -32,6 +33,7 @@ describe("notary CLI against a durable local chain (npx notary chain)", function
   let key: string;
   let directory: string;
   let trustFile: string;
+  let tsa: TestTsa;
 
   const notary = (args: string[], env: Record<string, string> = {}) => run("node", [path.join(ROOT, "bin", "notary.js"), ...args], projectEnv(env));
   const json = (stdout: string) => JSON.parse(stdout) as Record<string, unknown>;
@@ -44,11 +46,13 @@ describe("notary CLI against a durable local chain (npx notary chain)", function
   before(async function () {
     dir = await mkdtemp(path.join(tmpdir(), "notary-cli-"));
     node = await startNotaryChain(path.join(dir, "chain"));
+    tsa = await startTestTsa();
   });
 
   after(async function () {
     await server?.kill();
     await node?.stop();
+    await tsa?.close();
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
@@ -100,7 +104,7 @@ describe("notary CLI against a durable local chain (npx notary chain)", function
     const dataDir = path.join(dir, "data");
     const port = await freePort();
     server = new ServerProcess(
-      { DATA_DIR: dataDir, PORT: String(port), RPC_URL: node.url, REGISTRY_ADDRESS: registry, SIGNER_KEY: OPERATOR.key, BATCH_INTERVAL_MS: "300", LOG_LEVEL: "warn", TRUST_FILE: trustFile, DIRECTORY_ADDRESS: directory },
+      { DATA_DIR: dataDir, PORT: String(port), RPC_URL: node.url, REGISTRY_ADDRESS: registry, SIGNER_KEY: OPERATOR.key, BATCH_INTERVAL_MS: "300", LOG_LEVEL: "warn", TRUST_FILE: trustFile, DIRECTORY_ADDRESS: directory, TSA_URL: tsa.url, TSA_CA_FILE: tsa.caFile },
       `http://127.0.0.1:${port}`,
     );
     await server.start();
@@ -173,6 +177,22 @@ describe("notary CLI against a durable local chain (npx notary chain)", function
     expect(out.identity.municipality.name).to.equal("Gemeinde Beispiel");
     const text = await notary(["verify", path.join(dir, "permit.pdf"), "--trust", trustFile]);
     expect(text.stdout).to.include('issuer: Gemeinde Beispiel (05334036), confirmed by the directory "NRW (test)"');
+  });
+
+  it("verify prints the time a TSA confirmed once the receipt carries its token, and checks it against --tsa-ca", async function () {
+    const hash = createHash("sha256").update(await readFile(path.join(dir, "permit.pdf"))).digest("hex");
+    const receipt = await eventually(async () => {
+      const r = await (await fetch(`${server.base}/api/v1/receipts/${hash}`)).json();
+      return r.coAnchors?.length ? r : null;
+    }, 30_000, "the token");
+    const withToken = await file("permit.with-token.receipt.json", JSON.stringify(receipt));
+    const { code, stdout } = await notary(["verify", path.join(dir, "permit.pdf"), "--receipt", withToken, "--trust", trustFile, "--tsa-ca", tsa.caFile]);
+    expect(code, stdout).to.equal(0);
+    expect(stdout).to.match(/time confirmed by Notary Trial TSA \(not qualified\) at 20\d\d-/);
+    // Without the TSA's roots the token is not trusted, and says so; the receipt itself stays valid.
+    const noRoots = await notary(["verify", path.join(dir, "permit.pdf"), "--receipt", withToken, "--trust", trustFile, "--data-dir", path.join(dir, "nowhere")]);
+    expect(noRoots.code).to.equal(0);
+    expect(noRoots.stdout).to.include("the RFC 3161 timestamp was not checked");
   });
 
   it("verify without a trust configuration cannot confirm the issuer: genuine receipt, exit 4, and it says why", async function () {

@@ -1,5 +1,5 @@
 import type { ReceiptVersion } from "./receipts/receiptVersions.js";
-import type { AnchorFacts, AuditEntry, BatchRecord, Clerk, DocumentRecord, Municipality } from "./types.js";
+import type { AnchorFacts, AuditEntry, BatchRecord, Clerk, CoAnchor, DocumentRecord, Municipality } from "./types.js";
 
 /** A new document as the upload path hands it over (validity defaults to unbounded). */
 export type NewDocument = Omit<DocumentRecord, "seq" | "batchId" | "leaf" | "leafIndex" | "proof" | "revocation" | "erasure" | "validFrom" | "validUntil"> &
@@ -31,6 +31,12 @@ export interface Store {
   openBatches(): Promise<BatchRecord[]>;
   /** The batch confirmed last, or null. */
   lastConfirmedBatch(): Promise<BatchRecord | null>;
+  /** Confirmed batches that have no co-anchor of `type` yet, oldest first. */
+  batchesAwaitingCoAnchor(type: CoAnchor["type"], limit: number): Promise<BatchRecord[]>;
+  countAwaitingCoAnchor(type: CoAnchor["type"]): Promise<number>;
+  /** Keeps a co-anchor of a batch (a second one of the same type is ignored). */
+  addCoAnchor(batchId: number, coAnchor: CoAnchor, at: number): Promise<void>;
+  coAnchorsOf(batchId: number): Promise<CoAnchor[]>;
   markBatchSubmitted(id: number, transactionHash: string): Promise<void>;
   markBatchConfirmed(id: number, anchor: AnchorFacts, confirmedAt: number): Promise<void>;
   documentsOfBatch(id: number): Promise<DocumentRecord[]>;

@@ -67,6 +67,20 @@ export interface BatchRecord {
   anchor: AnchorFacts | null;
 }
 
+/** An RFC 3161 timestamp of a batch root (DESIGN.md "Receipt (version 2)": `coAnchors`). */
+export interface CoAnchor {
+  type: "rfc3161";
+  imprint: { algorithm: "sha256"; of: "root" };
+  /** The whole TimeStampToken (CMS SignedData), base64 DER. */
+  token: string;
+  /** The TSA endpoint it came from. */
+  tsa: string;
+  /** The time the token states (ISO 8601). */
+  genTime: string;
+  /** The TSA's certificates as the token carries them, base64 DER. */
+  certificates: string[];
+}
+
 /** A document with the batch it is in, as use cases and HTTP see it. */
 export interface DocumentView extends DocumentRecord {
   status: DocumentStatus;

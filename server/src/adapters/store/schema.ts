@@ -83,4 +83,18 @@ export const MIGRATIONS: string[] = [
   ALTER TABLE batches ADD COLUMN leaf_version INTEGER NOT NULL DEFAULT 1;
   ALTER TABLE batches ADD COLUMN genesis_hash TEXT;
   `,
+  // Co-anchors of batch roots: RFC 3161 timestamp tokens, added when they arrive (after the anchor).
+  `
+  CREATE TABLE co_anchors (
+    id           INTEGER PRIMARY KEY,
+    batch_id     INTEGER NOT NULL REFERENCES batches (id),
+    type         TEXT NOT NULL,
+    tsa          TEXT NOT NULL,
+    token        TEXT NOT NULL,
+    gen_time     TEXT NOT NULL,
+    certificates TEXT NOT NULL,
+    added_at     INTEGER NOT NULL
+  );
+  CREATE UNIQUE INDEX co_anchors_batch_type ON co_anchors (batch_id, type);
+  `,
 ];

@@ -4,7 +4,7 @@ import { DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlit
 
 import type { LeafAssignment, NewDocument, Store } from "../../domain/ports.js";
 import type { ReceiptVersion } from "../../domain/receipts/receiptVersions.js";
-import type { AnchorFacts, AuditEntry, BatchRecord, Clerk, DocumentRecord } from "../../domain/types.js";
+import type { AnchorFacts, AuditEntry, BatchRecord, Clerk, CoAnchor, DocumentRecord } from "../../domain/types.js";
 import { GroupCommit } from "./groupCommit.js";
 import { MIGRATIONS } from "./schema.js";
 
@@ -210,6 +210,41 @@ export class SqliteStore implements Store {
   async lastConfirmedBatch() {
     const row = this.one("SELECT * FROM batches WHERE state = 'confirmed' ORDER BY id DESC LIMIT 1");
     return row ? toBatch(row) : null;
+  }
+
+  async batchesAwaitingCoAnchor(type: CoAnchor["type"], limit: number) {
+    return this.all(
+      `SELECT b.* FROM batches b WHERE b.state = 'confirmed'
+         AND NOT EXISTS (SELECT 1 FROM co_anchors c WHERE c.batch_id = b.id AND c.type = ?) ORDER BY b.id LIMIT ?`,
+      type, limit,
+    ).map(toBatch);
+  }
+
+  async countAwaitingCoAnchor(type: CoAnchor["type"]) {
+    return Number(
+      this.one("SELECT COUNT(*) AS n FROM batches b WHERE b.state = 'confirmed' AND NOT EXISTS (SELECT 1 FROM co_anchors c WHERE c.batch_id = b.id AND c.type = ?)", type)!.n,
+    );
+  }
+
+  async addCoAnchor(batchId: number, c: CoAnchor, at: number) {
+    this.run(
+      `INSERT INTO co_anchors (batch_id, type, tsa, token, gen_time, certificates, added_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (batch_id, type) DO NOTHING`,
+      batchId, c.type, c.tsa, c.token, c.genTime, JSON.stringify(c.certificates), at,
+    );
+  }
+
+  async coAnchorsOf(batchId: number) {
+    return this.all("SELECT * FROM co_anchors WHERE batch_id = ? ORDER BY id", batchId).map(
+      (r): CoAnchor => ({
+        type: r.type as CoAnchor["type"],
+        imprint: { algorithm: "sha256", of: "root" },
+        token: r.token as string,
+        tsa: r.tsa as string,
+        genTime: r.gen_time as string,
+        certificates: JSON.parse(r.certificates as string) as string[],
+      }),
+    );
   }
 
   async openBatches() {

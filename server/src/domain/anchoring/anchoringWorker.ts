@@ -4,6 +4,7 @@ import { CURRENT_VERSION } from "../receipts/receiptVersions.js";
 import { buildBatch } from "./buildBatch.js";
 import { revokeOnChain } from "./revokePending.js";
 import { submitBatch } from "./submitBatch.js";
+import { PeriodicDuty } from "../periodicDuty.js";
 
 export interface WorkerDeps {
   store: Store;
@@ -24,27 +25,9 @@ const MAX_BACKOFF_MS = 30_000;
  * pending revocations. Failures (an RPC outage) are retried with exponential
  * backoff; every step is idempotent, so a crash at any point loses nothing.
  */
-export class AnchoringWorker {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private stopped = true;
-  private draining = false;
-  private failures = 0;
-  private lastError: string | null = null;
-
-  constructor(private readonly deps: WorkerDeps) {}
-
-  start(): void {
-    this.stopped = false;
-    this.schedule(0);
-  }
-
-  /** Stops after the step in progress; resolves when it is done. */
-  async stop(): Promise<void> {
-    this.stopped = true;
-    this.draining = true;
-    clearTimeout(this.timer);
-    await this.running;
+export class AnchoringWorker extends PeriodicDuty {
+  constructor(private readonly deps: WorkerDeps) {
+    super({ intervalMs: deps.batchIntervalMs, maxBackoffMs: MAX_BACKOFF_MS });
   }
 
   /** Runs a pass now instead of at the end of the window (e.g. when a batch is full). */
@@ -52,31 +35,8 @@ export class AnchoringWorker {
     if (!this.stopped && !this.running && this.failures === 0) this.schedule(0);
   }
 
-  /** The last failure, while the worker is backing off; null when healthy. */
-  get health(): { ok: boolean; lastError: string | null } {
-    return { ok: this.failures === 0, lastError: this.lastError };
-  }
-
-  private schedule(ms: number): void {
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
-      this.running = this.pass().finally(() => (this.running = undefined));
-    }, ms);
-  }
-
-  private async pass(): Promise<void> {
-    try {
-      await this.runOnce();
-      this.failures = 0;
-      this.lastError = null;
-    } catch (e) {
-      this.failures += 1;
-      this.lastError = (e as Error).message;
-      this.deps.log.warn({ err: e, failures: this.failures }, "anchoring failed; retrying with backoff");
-    }
-    if (this.stopped) return;
-    const backoff = Math.min(MAX_BACKOFF_MS, this.deps.batchIntervalMs * 2 ** this.failures);
-    this.schedule(this.failures > 0 ? backoff : this.deps.batchIntervalMs);
+  protected failed(e: unknown): void {
+    this.deps.log.warn({ err: e, failures: this.failures }, "anchoring failed; retrying with backoff");
   }
 
   /** One full pass; public for tests that drive the worker step by step. */
@@ -84,7 +44,7 @@ export class AnchoringWorker {
     const { store } = this.deps;
     for (const batch of await store.openBatches()) await this.finish(batch);
     for (;;) {
-      if (this.draining) break;
+      if (this.stopping) break;
       const docs = await store.unbatchedDocuments(this.deps.batchMax);
       if (docs.length === 0) break;
       const { root, leaves } = buildBatch(docs, CURRENT_VERSION);

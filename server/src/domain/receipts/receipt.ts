@@ -1,7 +1,7 @@
 import { z } from "zod";
 
 import { NotaryError } from "../../errors.js";
-import type { BatchRecord, DocumentRecord, Municipality } from "../types.js";
+import type { BatchRecord, CoAnchor, DocumentRecord, Municipality } from "../types.js";
 import { LEAF_ENCODINGS, type ReceiptVersion } from "./receiptVersions.js";
 
 const hex32 = z.string().regex(/^0x[0-9a-fA-F]{64}$/, "0x and 64 hex digits");
@@ -79,7 +79,7 @@ export interface ReceiptExtras {
   /** The directory this registry is listed in: a hint for verifiers, never trusted by itself. */
   directory?: { chainId: number; address: string } | null;
   /** Co-anchors of the batch root (RFC 3161 tokens), as they arrived. */
-  coAnchors?: ({ type: string } & Record<string, unknown>)[];
+  coAnchors?: CoAnchor[];
 }
 
 const withoutChainId = <T extends { chainId: number }>({ chainId: _chainId, ...rest }: T) => rest;
@@ -126,6 +126,6 @@ export function buildReceipt(doc: DocumentRecord, batch: BatchRecord, municipali
     anchor: { chainId: a.chainId, genesisHash: a.genesisHash, ...withoutChainId(anchor) },
     municipality: { name: municipality.name, ags: municipality.ags },
     ...(extras.directory ? { directory: { chainId: extras.directory.chainId, address: extras.directory.address } } : {}),
-    coAnchors: extras.coAnchors ?? [],
+    coAnchors: (extras.coAnchors ?? []).map((c) => ({ ...c })),
   };
 }

@@ -6,7 +6,9 @@ import type { Chain, Clock, ContentStore, Store } from "../../domain/ports.js";
 import type { Municipality } from "../../domain/types.js";
 import type { TrustedChains } from "../../adapters/chain/trustedChains.js";
 import type { ReceiptExtras } from "../../domain/receipts/receipt.js";
+import type { Timestamper } from "../../domain/timestamps/timestamper.js";
 import type { HashVerifier } from "../../domain/verification/verifyHash.js";
+import type { TimestampVerifier } from "../../domain/verification/verifyReceipt.js";
 import type { Metrics } from "../../metrics.js";
 
 /** Everything the HTTP layer needs, wired by main.ts (or a test). */
@@ -24,6 +26,10 @@ export interface AppDeps {
   chains: TrustedChains;
   /** The directory hint and co-anchors of this server's receipts. */
   receiptExtras: (batchId: number) => Promise<ReceiptExtras>;
+  /** Checks RFC 3161 co-anchors against the trusted TSA roots. */
+  timestamps: TimestampVerifier;
+  /** The leader duty that timestamps batch roots; null without TSA_URL. */
+  timestamper: Pick<Timestamper, "health"> | null;
   maxUploadBytes: number;
   batchMax: number;
   publicUrl?: string;

@@ -29,11 +29,16 @@ export function opsRoutes(router: Router, deps: AppDeps): void {
       probe(() => deps.content.ready()),
     ]);
     const anchoring = deps.worker.health;
+    const tsa = deps.timestamper?.health;
     const checks = {
       store,
       chain,
       anchoring: { ok: anchoring.ok, ...(anchoring.lastError ? { detail: anchoring.lastError.slice(0, 200) } : {}) },
       ipfs: { ...ipfs, mode: deps.content.mode },
+      // A TSA outage is reported, but never makes the server unready: anchoring goes on without it.
+      tsa: tsa
+        ? { ok: tsa.ok, awaiting: await deps.store.countAwaitingCoAnchor("rfc3161"), ...(tsa.lastError ? { detail: tsa.lastError.slice(0, 300) } : {}) }
+        : { ok: true, configured: false },
     };
     if (store.ok && chain.ok && ipfs.ok) {
       res.json({ status: "ready", checks });

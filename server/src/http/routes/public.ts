@@ -74,7 +74,7 @@ export function publicRoutes(router: Router, deps: AppDeps): void {
     if (req.is("application/json")) {
       await runMiddleware(receiptJson, req, res);
       const receipt = parseReceipt(req.body);
-      const verdict = await verifyReceipt(receipt, chains.readerFor(chainOf(receipt)), { trust: chains.trust });
+      const verdict = await verifyReceipt(receipt, chains.readerFor(chainOf(receipt)), { trust: chains.trust, timestamps: deps.timestamps });
       res.json({ sha256: receipt.document.sha256, version: receipt.version, chain: chainOf(receipt), ...verdict, municipality: receipt.municipality });
       return;
     }
