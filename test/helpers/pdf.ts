@@ -48,3 +48,71 @@ export const pdfAttachment = async (pdf: Uint8Array, name: string): Promise<stri
     const contents = spec ? doc.getEmbeddedFileContents(spec) : null;
     return contents ? contents.asString() : null;
   });
+
+/** What a PDF declares about itself: the facts PDF/A and tagged-PDF checks look at, read with MuPDF. */
+export interface PdfFacts {
+  header: string;
+  pages: number;
+  lang: string | null;
+  marked: boolean;
+  /** The XMP metadata stream, as text (null: none). */
+  xmp: string | null;
+  /** The output intents' subtypes and their ICC profiles' component counts. */
+  outputIntents: { subtype: string; components: number | null }[];
+  /** Every font of every page: its name and whether its program is embedded. */
+  fonts: { name: string; embedded: boolean }[];
+  /** The document's associated files (catalog /AF). */
+  associatedFiles: { name: string; relationship: string; mimeType: string | null }[];
+  /** The structure tree, depth first: type, depth, and alternative text and language where set. */
+  structure: { type: string; depth: number; alt?: string; lang?: string }[];
+}
+
+const nameOf = (o: mupdf.PDFObject) => (o.isName() ? o.asName() : "");
+const textOf = (o: mupdf.PDFObject) => (o.isString() ? o.asString() : null);
+
+export const pdfFacts = async (pdf: Uint8Array): Promise<PdfFacts> =>
+  withPdf(pdf, (doc) => {
+    const root = doc.getTrailer().get("Root");
+    const fonts: PdfFacts["fonts"] = [];
+    for (let i = 0; i < doc.countPages(); i++) {
+      doc.loadPage(i).getObject().get("Resources").get("Font").forEach((font) => {
+        const descendant = font.get("DescendantFonts");
+        const descriptor = descendant.isArray() ? descendant.get(0).get("FontDescriptor") : font.get("FontDescriptor");
+        const embedded = ["FontFile", "FontFile2", "FontFile3"].some((k) => !descriptor.get(k).isNull());
+        fonts.push({ name: nameOf(font.get("BaseFont")), embedded });
+      });
+    }
+    const structure: PdfFacts["structure"] = [];
+    const walk = (node: mupdf.PDFObject, depth: number) => {
+      const kids = node.get("K");
+      const each = kids.isArray() ? Array.from({ length: kids.length }, (_, i) => kids.get(i)) : [kids];
+      for (const kid of each) {
+        if (!kid.isDictionary() || kid.get("S").isNull()) continue;
+        const alt = textOf(kid.get("Alt"));
+        const lang = textOf(kid.get("Lang"));
+        structure.push({ type: nameOf(kid.get("S")), depth, ...(alt !== null ? { alt } : {}), ...(lang !== null ? { lang } : {}) });
+        walk(kid, depth + 1);
+      }
+    };
+    const tree = root.get("StructTreeRoot");
+    if (tree.isDictionary()) walk(tree, 0);
+    const af = root.get("AF");
+    const intents = root.get("OutputIntents");
+    return {
+      header: new TextDecoder("latin1").decode(pdf.subarray(0, 8)),
+      pages: doc.countPages(),
+      lang: textOf(root.get("Lang")),
+      marked: root.get("MarkInfo").get("Marked").isBoolean() && root.get("MarkInfo").get("Marked").asBoolean(),
+      xmp: root.get("Metadata").isStream() ? root.get("Metadata").readStream().asString() : null,
+      outputIntents: Array.from({ length: intents.isArray() ? intents.length : 0 }, (_, i) => {
+        const profile = intents.get(i).get("DestOutputProfile");
+        return { subtype: nameOf(intents.get(i).get("S")), components: profile.isStream() ? profile.get("N").asNumber() : null };
+      }),
+      fonts,
+      associatedFiles: Array.from({ length: af.isArray() ? af.length : 0 }, (_, i) => {
+        const spec = af.get(i);
+        return { name: textOf(spec.get("UF")) ?? textOf(spec.get("F")) ?? "", relationship: nameOf(spec.get("AFRelationship")), mimeType: nameOf(spec.get("EF").get("F").get("Subtype")) || null };
+      }),
+      structure,
+    };
+  });

@@ -4,7 +4,7 @@ import { expect } from "chai";
 import { network } from "hardhat";
 
 import { verifyIndependently } from "../../helpers/independentVerify.js";
-import { decodeQr, pdfAttachment, pdfText } from "../../helpers/pdf.js";
+import { decodeQr, pdfAttachment, pdfFacts, pdfText } from "../../helpers/pdf.js";
 import { type TestServer, eventually, startTestServer, uploadForm } from "../../helpers/server.js";
 
 const { provider: eip1193 } = await network.create();
@@ -99,9 +99,20 @@ describe("API: printable receipt (PDF with QR code)", function () {
     }
   });
 
-  it("prints titles in scripts the PDF's fonts lack with ? instead of failing", async function () {
-    const { pdf } = await notarised({ title: "Zażółć gęślą jaźń 漢字 Müller" });
-    expect(await pdfText(pdf)).to.include("Za?ó?? g??l? ja?? ?? Müller");
+  it("prints Polish, Czech, Turkish, Greek and Cyrillic titles as written, and what its fonts lack as ? instead of failing", async function () {
+    const { pdf } = await notarised({ title: "Erlaubnis für Straßenmusik – Łódź/Çelik/Dvořák", reference: "Zażółć gęślą jaźń Αθήνα Київ 漢字" });
+    const text = await pdfText(pdf);
+    expect(text).to.include("Erlaubnis für Straßenmusik – Łódź/Çelik/Dvořák").and.include("Zażółć gęślą jaźń Αθήνα Київ ??");
+  });
+
+  it("is a tagged PDF/A-3a with every font embedded and receipt.json as its associated file", async function () {
+    const { hash, pdf } = await notarised({ title: "Straßenmusik" });
+    const facts = await pdfFacts(pdf);
+    expect(facts.xmp).to.include("<pdfaid:part>3</pdfaid:part>").and.include("<pdfaid:conformance>A</pdfaid:conformance>").and.include("<rdf:li>Stadt Gelsenkirchen</rdf:li>");
+    expect(facts.fonts.every((f) => f.embedded), JSON.stringify(facts.fonts)).to.equal(true);
+    expect(facts).to.deep.include({ lang: "de-DE", marked: true, pages: 1 });
+    expect(facts.structure.find((s) => s.type === "Figure")?.alt).to.include(`${server.url}/#sha256=${hash}`);
+    expect(facts.associatedFiles).to.deep.equal([{ name: "receipt.json", relationship: "Data", mimeType: "application/json" }]);
   });
 
   it("answers 404 problem+json for an unknown hash and 400 for a malformed one", async function () {
