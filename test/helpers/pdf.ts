@@ -116,3 +116,23 @@ export const pdfFacts = async (pdf: Uint8Array): Promise<PdfFacts> =>
       structure,
     };
   });
+
+/**
+ * The glyph ids every page shows (PDFKit writes text as hex strings of 2-byte
+ * glyph ids under Identity-H). Glyph 0 is .notdef, the missing-glyph box that
+ * PDF/A forbids.
+ */
+export const pdfShownGlyphs = async (pdf: Uint8Array): Promise<number[]> =>
+  withPdf(pdf, (doc) => {
+    const ids: number[] = [];
+    for (let i = 0; i < doc.countPages(); i++) {
+      const contents = doc.loadPage(i).getObject().get("Contents");
+      const streams = contents.isArray() ? Array.from({ length: contents.length }, (_, k) => contents.get(k)) : [contents];
+      for (const stream of streams) {
+        for (const [, hex] of stream.readStream().asString().matchAll(/<([0-9A-Fa-f]+)>/g)) {
+          for (let k = 0; k + 4 <= hex!.length; k += 4) ids.push(parseInt(hex!.slice(k, k + 4), 16));
+        }
+      }
+    }
+    return ids;
+  });

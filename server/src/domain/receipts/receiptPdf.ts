@@ -81,9 +81,18 @@ interface AssociatedFileOptions extends PDFKit.Mixins.PDFAttachmentOptions {
   modifiedDate: Date;
 }
 
-/** Characters the font lacks print as "?" (PDF/A forbids showing the missing-glyph box, and a receipt must not fail over a name). */
+/**
+ * Characters the font lacks print as "?", white space it lacks (a tab, a
+ * carriage return, the ideographic space) as a space: PDF/A forbids the
+ * missing-glyph box, and a receipt must not fail over a name. Line feeds
+ * stay: PDFKit breaks the line there.
+ */
 const printable = (font: FontName, text: string): string =>
-  [...text].map((ch) => (/\s/.test(ch) || FONTS[font].hasGlyphForCodePoint(ch.codePointAt(0)!) ? ch : "?")).join("");
+  [...text].map((ch) => (ch === "\n" || FONTS[font].hasGlyphForCodePoint(ch.codePointAt(0)!) ? ch : /\s/.test(ch) ? " " : "?")).join("");
+
+/** The longest name printed in full; the 200 characters of a title or reference, and the receipt still fits one page. */
+const MAX_NAME = 200;
+const cut = (name: string) => ([...name].length > MAX_NAME ? `${[...name].slice(0, MAX_NAME - 1).join("")}…` : name);
 
 /** "25.11.2026, 18:21:42 (Europe/Berlin)": the time a German reader expects, plus UTC for everyone else. */
 export function berlinTime(unixSeconds: number): string {
@@ -91,17 +100,23 @@ export function berlinTime(unixSeconds: number): string {
   return `${local} (Europe/Berlin) · ${new Date(unixSeconds * 1000).toISOString().replace(".000Z", "Z")}`;
 }
 
-/** XML text content (PDFKit writes the XMP metadata without escaping). */
-const xmlText = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+/** XML text content (PDFKit writes the XMP metadata without escaping): markup escaped, characters XML does not allow dropped. */
+const xmlText = (s: string) =>
+  s
+    .replace(/[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu, "")
+    .replace(/&/g, "&amp;")
+    .replace(/</g, "&lt;")
+    .replace(/>/g, "&gt;");
 
 /** Who issued it, in words a citizen understands: confirmed by a directory, or only the registry's own claim. */
 function issuerText(identity: Identity | null, receipt: Receipt): string {
   const m = identity?.municipality ?? receipt.municipality;
+  const name = cut(m.name);
   if (identity?.status === "confirmed") {
     const local = identity.directory?.local ? ", lokales Testverzeichnis / local trial directory" : "";
-    return `${m.name} (AGS ${m.ags}), bestätigt durch / confirmed by "${identity.directory?.name}"${local}`;
+    return `${name} (AGS ${m.ags}), bestätigt durch / confirmed by "${cut(identity.directory?.name ?? "")}"${local}`;
   }
-  return `${m.name} (AGS ${m.ags}): eigene Angabe des Registers, nicht bestätigt / the registry's own claim, unconfirmed`;
+  return `${name} (AGS ${m.ags}): eigene Angabe des Registers, nicht bestätigt / the registry's own claim, unconfirmed`;
 }
 
 /** The facts of the receipt, label and value, as printed (hex values in the monospaced font). */
@@ -208,7 +223,7 @@ async function draw({ receipt, title, reference, verifyUrl, identity = null, tim
   };
 
   doc.y = MARGIN;
-  text("P", receipt.municipality.name, { font: "bold", size: 16, width: beside });
+  text("P", cut(receipt.municipality.name), { font: "bold", size: 16, width: beside });
   text("P", `Amtlicher Gemeindeschlüssel ${receipt.municipality.ags}`, { size: 9, color: MUTED, width: beside, gap: 1 });
   text("H1", "Prüfbeleg", { font: "bold", size: 20, width: beside });
   text("P", "Verification receipt: the document was registered and anchored on a blockchain", { size: 11, color: MUTED, width: beside, lang: "en-GB", gap: 0.6 });

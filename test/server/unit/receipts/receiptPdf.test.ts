@@ -3,7 +3,7 @@ import { expect } from "chai";
 import type { Receipt } from "../../../../server/src/domain/receipts/receipt.js";
 import type { Identity } from "../../../../server/src/domain/verification/identity.js";
 import { renderReceiptPdf } from "../../../../server/src/domain/receipts/receiptPdf.js";
-import { decodeQr, pdfAttachment, pdfFacts, pdfText } from "../../../helpers/pdf.js";
+import { decodeQr, pdfAttachment, pdfFacts, pdfShownGlyphs, pdfText } from "../../../helpers/pdf.js";
 
 const ANCHORED = 1795657348; // 2026-11-26T01:42:28Z
 const VERIFY_URL = `https://pruefung.example.de/#sha256=${"ab".repeat(32)}`;
@@ -55,6 +55,20 @@ describe("receipt PDF: PDF/A-3a, tagged, Unicode", function () {
     expect(text).to.include(title).and.include("Gmina Łódź").and.include("Αθήνα / Київ ??");
   });
 
+  it("never shows the missing glyph: white space its fonts lack (tab, carriage return, ideographic space) prints as a space", async function () {
+    const pdf = await render({ title: "Spalte1\tSpalte2", reference: "東京\u3000Az\rB" });
+    const glyphs = await pdfShownGlyphs(pdf);
+    expect(glyphs.length).to.be.above(500);
+    expect(glyphs.filter((g) => g === 0), "glyph 0 (.notdef) shown").to.deep.equal([]);
+    expect(await pdfText(pdf)).to.include("Spalte1 Spalte2").and.include("?? Az B");
+  });
+
+  it("keeps its XMP well-formed for any municipality name: characters XML does not allow are dropped", async function () {
+    const facts = await pdfFacts(await render({ municipality: "Stadt\u0001Muster\uFFFEstadt" }));
+    expect(facts.xmp).to.include("<rdf:li>StadtMusterstadt</rdf:li>");
+    expect(facts.xmp).to.not.match(/[\u0001\uFFFE]/);
+  });
+
   it("is tagged in reading order: headings, the facts as a list of label and body, the QR code as a figure whose alternative text is its link, English parts marked", async function () {
     const facts = await pdfFacts(await render({ title: "Straßenmusik" }));
     expect(facts.lang).to.equal("de-DE");
@@ -69,20 +83,21 @@ describe("receipt PDF: PDF/A-3a, tagged, Unicode", function () {
     expect(facts.structure.filter((s) => s.type === "H2")).to.have.length(2);
   });
 
-  it("wraps long names within the page: 200-character title and reference, a long municipality, every optional fact: one A4 page, QR code readable", async function () {
+  it("wraps long names within the page: 200-character title and reference, a municipality name cut at 200, every optional fact: one A4 page, QR code readable", async function () {
     const long = "Sondernutzungserlaubnis für Außengastronomie und Straßenmusik ".repeat(4).slice(0, 200);
     const pdf = await renderReceiptPdf({
-      receipt: receiptOf(`Verbandsgemeinde ${"Łódź-".repeat(30)}Ende`, { validFrom: ANCHORED, validUntil: ANCHORED + 86_400 * 365 }),
+      receipt: receiptOf(`Verbandsgemeinde ${"Łódź-".repeat(60)}Ende`, { validFrom: ANCHORED, validUntil: ANCHORED + 86_400 * 365 }),
       title: long,
       reference: "R".repeat(200),
       verifyUrl: VERIFY_URL,
-      identity: { status: "confirmed", municipality: { name: `Verbandsgemeinde ${"Łódź-".repeat(30)}Ende`, ags: "05334002" }, directory: { name: "Landesverzeichnis Nordrhein-Westfalen", local: false } } as unknown as Identity,
+      identity: { status: "confirmed", municipality: { name: `Verbandsgemeinde ${"Łódź-".repeat(60)}Ende`, ags: "05334002" }, directory: { name: "Landesverzeichnis Nordrhein-Westfalen", local: false } } as unknown as Identity,
       timestamps: [{ type: "rfc3161", ok: true, genTime: "2026-11-26T01:42:30Z", tsa: "D-Trust Qualified Time Stamp Authority 2026", code: "timestamp.ok", values: {} }],
     });
     expect((await pdfFacts(pdf)).pages).to.equal(1);
     expect(await decodeQr(pdf)).to.equal(VERIFY_URL);
     const text = (await pdfText(pdf)).replace(/\s+/g, " ");
-    expect(text).to.include("Ende").and.include(long.trim().split(" ").at(-1)!);
+    expect(text, "a name over 200 characters is cut").to.include("…").and.not.include("Ende");
+    expect(text).to.include(long.trim().split(" ").at(-1)!);
   });
 
   it("carries receipt.json as its associated file (AFRelationship Data, application/json), byte for byte the receipt", async function () {
