@@ -14,6 +14,8 @@ interface NotariseOptions extends ServerOptions {
   fingerprintOnly?: boolean;
   reference?: string;
   title?: string;
+  validFrom?: string;
+  validUntil?: string;
   public?: boolean;
   wait?: boolean;
   timeout: string;
@@ -51,6 +53,8 @@ export function notariseCommand(program: Command): void {
     .option("--key <key>", "clerk key; prefer $NOTARY_KEY (command lines are visible to other users)")
     .option("--reference <text>", "reference (Aktenzeichen) for every file")
     .option("--title <text>", "title for every file (default: the file name)")
+    .option("--valid-from <date>", "valid from this day (2026-12-01: from 0:00 German time) or instant (2026-12-01T08:00:00+01:00); committed on chain")
+    .option("--valid-until <date>", "valid until this day (2026-12-31: until 24:00 German time) or instant; committed on chain")
     .option("--public", "store the originals unencrypted (public documents)")
     .option("--wait", "wait until anchored and save the receipts")
     .option("--timeout <seconds>", "how long --wait waits", "120")
@@ -70,11 +74,17 @@ export function notariseCommand(program: Command): void {
 
       const outcomes: Outcome[] = [];
       let sent = 0;
+      // Fields every registration carries; the server checks them (and refuses the first document if they are wrong).
+      const common = {
+        ...(opts.reference ? { reference: opts.reference } : {}),
+        ...(opts.validFrom ? { validFrom: opts.validFrom } : {}),
+        ...(opts.validUntil ? { validUntil: opts.validUntil } : {}),
+      };
       const registerHash = (sha256: string, title: string | undefined) =>
         server.request("/api/v1/documents", {
           method: "POST",
           headers: { "content-type": "application/json" },
-          body: JSON.stringify({ sha256, ...(opts.reference ? { reference: opts.reference } : {}), ...(title ? { title } : {}) }),
+          body: JSON.stringify({ sha256, ...common, ...(title ? { title } : {}) }),
         });
       for (const sha256 of hashes) outcomes.push(await outcomeOf(sha256, await registerHash(sha256, opts.title)));
       for (const [i, file] of files.entries()) {
@@ -84,7 +94,7 @@ export function notariseCommand(program: Command): void {
           response = await registerHash(await sha256OfFile(file), opts.title ?? path.basename(file));
         } else {
           const form = new FormData();
-          if (opts.reference) form.append("reference", opts.reference);
+          for (const [name, value] of Object.entries(common)) form.append(name, value);
           form.append("title", opts.title ?? path.basename(file));
           form.append("public", String(Boolean(opts.public)));
           form.append("file", await openAsBlob(file), path.basename(file));

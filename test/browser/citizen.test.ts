@@ -58,10 +58,10 @@ describe("citizen page in Chromium", function () {
   }
 
   /** A document notarised through the API and anchored; `revoke` revokes it on chain too. */
-  async function notarised(text: string, revoke?: number): Promise<{ file: string; hash: string }> {
+  async function notarised(text: string, revoke?: number, fields: Record<string, string> = {}): Promise<{ file: string; hash: string }> {
     const content = `${text} ${randomBytes(8).toString("hex")}`;
     const hash = sha256(content);
-    expect((await server.api("/api/v1/documents", { method: "POST", key, body: uploadForm(content, { title: text }) })).status).to.equal(202);
+    expect((await server.api("/api/v1/documents", { method: "POST", key, body: uploadForm(content, { title: text, ...fields }) })).status).to.equal(202);
     await eventually(async () => (await server.api(`/api/v1/receipts/${hash}`)).status === 200, 20_000, "the anchor");
     if (revoke) {
       const res = await server.api(`/api/v1/documents/${hash}/revocation`, {
@@ -121,6 +121,22 @@ describe("citizen page in Chromium", function () {
     expect(text).to.include("Grund: ersetzt.");
     expect(text).to.match(/am \d{1,2}\. \w+ 20\d\d um \d\d:\d\d:\d\d/);
     await page.screenshot({ path: path.join(TEST_OUTPUT, "citizen-revoked.png"), fullPage: true });
+  });
+
+  it("says expired for a permit that was valid until yesterday, with the day it ended", async function () {
+    const yesterday = new Date(Date.now() - 86_400_000).toLocaleDateString("sv-SE", { timeZone: "Europe/Berlin" }); // YYYY-MM-DD
+    const { file } = await notarised("Erlaubnis Straßenmusik", undefined, { validUntil: yesterday });
+    await page.goto(server.url + "/");
+    await page.setInputFiles("#file", file);
+    await result("expired").waitFor();
+    const text = await page.locator("#result").innerText();
+    expect(text).to.include("Abgelaufen: Das Dokument galt bis");
+    const [y, m, d] = yesterday.split("-").map(Number);
+    expect(text).to.include(`${d}. `).and.include(String(y));
+    expect(text).to.match(new RegExp(`galt bis ${d}\\. \\w+ ${y} um 23:59:59`));
+    expect(await tone()).to.not.equal("ok");
+    expect(m).to.be.within(1, 12);
+    await page.screenshot({ path: path.join(TEST_OUTPUT, "citizen-expired.png"), fullPage: true });
   });
 
   it("says pending for a document accepted but not yet anchored, and turns to anchored by itself", async function () {

@@ -94,6 +94,21 @@ describe("clerk page in Chromium", function () {
     await page.screenshot({ path: path.join(TEST_OUTPUT, "clerk-documents.png"), fullPage: true });
   });
 
+  it("sends the validity days a clerk picks, and refuses an end before the beginning without sending anything", async function () {
+    await signIn();
+    await page.fill("#valid-from", "2026-12-01");
+    await page.fill("#valid-until", "2026-11-30");
+    await page.setInputFiles("#files", { name: "permit.pdf", mimeType: "application/pdf", buffer: Buffer.from(`order ${randomBytes(8).toString("hex")}`) });
+    await page.click("#upload-form button[type=submit]");
+    await page.locator("#upload-error:not([hidden])").waitFor();
+    expect(await page.locator("#upload-error").innerText()).to.include("„Gültig bis“ liegt vor „Gültig ab“");
+    expect(await page.locator("#uploads li").count()).to.equal(0);
+    await page.fill("#valid-until", "2026-12-31");
+    const [hash] = await upload(`Erlaubnis Dezember ${randomBytes(8).toString("hex")}`);
+    const stored = await (await server.api(`/api/v1/documents/${hash}`, { key })).json();
+    expect(stored).to.include({ validFrom: "2026-11-30T23:00:00.000Z", validUntil: "2026-12-31T22:59:59.000Z" });
+  });
+
   it("notarises only the fingerprint when asked: the file is not sent, no original is stored, the document is anchored", async function () {
     await signIn();
     const content = `Meldebescheinigung ${randomBytes(8).toString("hex")}`;

@@ -219,6 +219,21 @@ describe("notary CLI against a durable local chain (npx notary chain)", function
     provider.destroy();
   });
 
+  it("notarise --valid-until commits the period: a permit valid until yesterday verifies as expired (exit 4); a German date is refused with the server's reason", async function () {
+    const yesterday = new Date(Date.now() - 86_400_000).toLocaleDateString("sv-SE", { timeZone: "Europe/Berlin" });
+    const permit = await file("expired-permit.pdf", `Erlaubnis ${randomBytes(8).toString("hex")}`);
+    const notarised = await notary(["notarise", permit, "--valid-until", yesterday, "--wait", "--server", server.base], { NOTARY_KEY: key });
+    expect(notarised.code, notarised.stderr).to.equal(0);
+    const { code, stdout } = await notary(["--json", "verify", permit, "--trust", trustFile]);
+    expect(code).to.equal(4);
+    const out = json(stdout) as { status: string; validity: { validUntil: number } };
+    expect(out.status).to.equal("expired");
+    expect(new Date(out.validity.validUntil * 1000).toLocaleString("sv-SE", { timeZone: "Europe/Berlin" })).to.equal(`${yesterday} 23:59:59`);
+    const german = await notary(["notarise", permit, "--valid-until", "31.12.2026", "--server", server.base], { NOTARY_KEY: key });
+    expect(german.code).to.equal(1);
+    expect(german.stdout + german.stderr).to.include('validUntil: "31.12.2026" is not an ISO 8601 date');
+  });
+
   it("verify says unknown (exit 1) for a file the server never notarised", async function () {
     const unknown = await file("unknown.txt", "never notarised");
     const { code, stdout } = await notary(["verify", unknown, "--rpc", node.url, "--server", server.base]);

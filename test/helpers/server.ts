@@ -84,3 +84,10 @@ export function uploadForm(content: string | Uint8Array<ArrayBuffer>, fields: Re
   form.append("file", new Blob([content], { type: "application/pdf" }), filename);
   return form;
 }
+
+/** The receipt of a document on a test server once it is anchored (its batch confirmed). */
+export const anchoredReceipt = (server: TestServer, sha256: string, timeoutMs = 20_000) =>
+  eventually(async () => {
+    const res = await server.api(`/api/v1/receipts/${sha256}`);
+    return res.status === 200 ? res.json() : null;
+  }, timeoutMs, "the receipt");

@@ -7,6 +7,12 @@ const sha256Param = { name: "sha256", in: "path", required: true, schema: { $ref
 const clerk = [{ clerkKey: [] }];
 const json = (schema: object) => ({ "application/json": { schema } });
 const ok = (description: string, schema: object = { type: "object" }) => ({ description, content: json(schema) });
+/** One end of a validity period on upload. */
+const VALIDITY_END = {
+  type: "string",
+  description: "an ISO 8601 date (that whole day in Europe/Berlin: from 0:00 for validFrom, until 24:00 for validUntil) or a date-time with offset; committed in the leaf",
+  examples: ["2026-12-31", "2026-12-01T08:00:00+01:00"],
+};
 
 export const openApiDocument = {
   openapi: "3.1.0",
@@ -79,6 +85,8 @@ export const openApiDocument = {
           status: { enum: ["pending", "anchored", "revoked"] },
           reference: { type: ["string", "null"] },
           title: { type: ["string", "null"] },
+          validFrom: { type: ["string", "null"], format: "date-time" },
+          validUntil: { type: ["string", "null"], format: "date-time" },
           public: { type: "boolean" },
           cid: { type: ["string", "null"] },
           batch: { type: ["object", "null"] },
@@ -119,11 +127,11 @@ export const openApiDocument = {
               schema: {
                 type: "object",
                 required: ["file"],
-                properties: { file: { type: "string", format: "binary" }, reference: { type: "string" }, title: { type: "string" }, public: { type: "boolean" } },
+                properties: { file: { type: "string", format: "binary" }, reference: { type: "string" }, title: { type: "string" }, public: { type: "boolean" }, validFrom: VALIDITY_END, validUntil: VALIDITY_END },
               },
             },
             "application/json": {
-              schema: { type: "object", required: ["sha256"], properties: { sha256: { $ref: "#/components/schemas/Sha256" }, reference: { type: "string" }, title: { type: "string" } } },
+              schema: { type: "object", required: ["sha256"], properties: { sha256: { $ref: "#/components/schemas/Sha256" }, reference: { type: "string" }, title: { type: "string" }, validFrom: VALIDITY_END, validUntil: VALIDITY_END } },
             },
           },
         },

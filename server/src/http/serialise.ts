@@ -12,6 +12,8 @@ export function documentJson(doc: DocumentView, receiptUrl: string) {
     reference: doc.reference,
     title: doc.title,
     public: doc.public,
+    validFrom: doc.validFrom ? new Date(doc.validFrom * 1000).toISOString() : null,
+    validUntil: doc.validUntil ? new Date(doc.validUntil * 1000).toISOString() : null,
     size: doc.size,
     mediaType: doc.mediaType,
     hasContent: doc.hasContent,

@@ -7,7 +7,7 @@ import { CID } from "multiformats/cid";
 import { network } from "hardhat";
 
 import { verifyIndependently } from "../../helpers/independentVerify.js";
-import { type TestServer, eventually, startTestServer, uploadForm } from "../../helpers/server.js";
+import { type TestServer, anchoredReceipt, eventually, startTestServer, uploadForm } from "../../helpers/server.js";
 
 const { provider: eip1193 } = await network.create();
 
@@ -30,11 +30,7 @@ describe("API: notarise, anchor, receipt, verify, revoke", function () {
     await server?.stop();
   });
 
-  const receiptOf = (hash: string) =>
-    eventually(async () => {
-      const res = await server.api(`/api/v1/receipts/${hash}`);
-      return res.status === 200 ? res.json() : null;
-    }, 20_000, "the receipt");
+  const receiptOf = (hash: string) => anchoredReceipt(server, hash);
 
   it("accepts an upload with 202, anchors it, and issues a receipt that verifies without the server", async function () {
     const doc = pdf("Erlaubnis Straßenmusik " + randomBytes(8).toString("hex"));

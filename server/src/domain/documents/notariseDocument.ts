@@ -8,6 +8,8 @@ export interface NotariseInput {
   reference: string | null;
   title: string | null;
   public: boolean;
+  /** The validity period committed in the leaf (unix seconds, 0 = unbounded); none given: unbounded. */
+  validity?: { validFrom: number; validUntil: number };
   /** The upload, fully written and fsynced to a temporary file; absent for hash-only notarisation. */
   upload?: { tempPath: string; size: number; mediaType: string | null };
   clerk: Clerk;
@@ -30,14 +32,16 @@ export const newSalt = (): string => "0x" + randomBytes(32).toString("hex");
 /** What happened to a second registration of a document that is already registered. */
 export interface Duplicate {
   /** Fields of this request that differ from the record and were not applied: a document is registered once. */
-  ignored: ("reference" | "title")[];
+  ignored: ("reference" | "title" | "validFrom" | "validUntil")[];
   /** The original was added to a record that had only the hash. */
   contentAdded: boolean;
 }
 
 /** Which of the request's fields differ from the existing record. */
-const ignoredFields = (existing: DocumentRecord, input: NotariseInput): Duplicate["ignored"] =>
-  (["reference", "title"] as const).filter((f) => input[f] !== null && input[f] !== existing[f]);
+const ignoredFields = (existing: DocumentRecord, input: NotariseInput): Duplicate["ignored"] => [
+  ...(["reference", "title"] as const).filter((f) => input[f] !== null && input[f] !== existing[f]),
+  ...(["validFrom", "validUntil"] as const).filter((f) => input.validity !== undefined && input.validity[f] !== existing[f]),
+];
 
 /**
  * Notarises a document: keeps its original (if uploaded), records it with a
@@ -62,6 +66,8 @@ export async function notariseDocument(deps: NotariseDeps, input: NotariseInput)
       reference: input.reference,
       title: input.title,
       public: input.public,
+      validFrom: input.validity?.validFrom ?? 0,
+      validUntil: input.validity?.validUntil ?? 0,
       size: input.upload?.size ?? null,
       mediaType: input.upload?.mediaType ?? null,
       hasContent: kept !== null,

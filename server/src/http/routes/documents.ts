@@ -8,6 +8,7 @@ import { notariseDocument } from "../../domain/documents/notariseDocument.js";
 import { eraseContent } from "../../domain/documents/eraseContent.js";
 import { revokeDocument } from "../../domain/documents/revokeDocument.js";
 import { parseSha256 } from "../../domain/documents/sha256.js";
+import { parseValidity } from "../../domain/documents/validity.js";
 import { getDocument, viewOf } from "../../domain/receipts/getReceipt.js";
 import { NotaryError } from "../../errors.js";
 import { clerkAuth } from "../middleware/clerkAuth.js";
@@ -16,8 +17,19 @@ import { documentJson, duplicateJson } from "../serialise.js";
 import { type AppDeps, absoluteUrl, receiptPath, runMiddleware } from "./context.js";
 
 const text = z.string().trim().max(200).optional();
-const uploadFields = z.strictObject({ reference: text, title: text, public: z.enum(["true", "false", "1", "0", "on", "off"]).optional() });
-const hashOnly = z.strictObject({ sha256: z.string(), reference: z.string().trim().max(200).optional(), title: text });
+/** A validity end: an ISO 8601 date or a date-time with offset (domain/documents/validity.ts says what each means). */
+const validityEnd = z.string().max(40).optional();
+const uploadFields = z.strictObject({
+  reference: text,
+  title: text,
+  public: z.enum(["true", "false", "1", "0", "on", "off"]).optional(),
+  validFrom: validityEnd,
+  validUntil: validityEnd,
+});
+const hashOnly = z.strictObject({ sha256: z.string(), reference: z.string().trim().max(200).optional(), title: text, validFrom: validityEnd, validUntil: validityEnd });
+/** The validity given, or undefined when the request names none (so that a repeated upload is not told a validity was ignored). */
+const validityOf = (fields: { validFrom?: string; validUntil?: string }) =>
+  fields.validFrom?.trim() || fields.validUntil?.trim() ? parseValidity(fields) : undefined;
 const revocationBody = z.strictObject({ reason: z.number().int().min(1).max(255), note: z.string().trim().max(500).optional() });
 const listQuery = z.object({
   status: z.enum(["pending", "anchored", "revoked"]).optional(),
@@ -64,6 +76,7 @@ export function documentRoutes(router: Router, deps: AppDeps): void {
           reference: fields.reference || null,
           title: fields.title || null,
           public: ["true", "1", "on"].includes(fields.public ?? "false"),
+          validity: validityOf(fields),
           upload: { tempPath: file.tempPath, size: file.size, mediaType: (req.file?.mimetype ?? "").slice(0, 100) || null },
           clerk: req.clerk!,
         };
@@ -74,7 +87,7 @@ export function documentRoutes(router: Router, deps: AppDeps): void {
     } else if (req.is("application/json")) {
       await runMiddleware(json, req, res);
       const body = parseOr400(hashOnly, req.body, "JSON body");
-      input = { sha256: parseSha256(body.sha256), reference: body.reference || null, title: body.title || null, public: false, clerk: req.clerk! };
+      input = { sha256: parseSha256(body.sha256), reference: body.reference || null, title: body.title || null, public: false, validity: validityOf(body), clerk: req.clerk! };
     } else {
       throw new NotaryError("UNSUPPORTED_MEDIA_TYPE", "Send multipart/form-data with a file part, or application/json with a sha256");
     }

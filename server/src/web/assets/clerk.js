@@ -134,6 +134,8 @@ function upload(file, fields) {
   if (fields.reference) form.append("reference", fields.reference);
   form.append("title", fields.title || file.name);
   form.append("public", String(fields.public));
+  if (fields.validFrom) form.append("validFrom", fields.validFrom);
+  if (fields.validUntil) form.append("validUntil", fields.validUntil);
   form.append("file", file);
   return new Promise((resolve) => {
     const xhr = new XMLHttpRequest();
@@ -169,7 +171,13 @@ async function notariseHash(file, fields) {
   const item = el("li", {}, el("span", { class: "name" }, file.name), progress, state);
   $("uploads").prepend(item);
   const sha256 = await sha256File(file, (done, total) => (progress.value = total === 0 ? 1 : done / total));
-  const body = { sha256, title: fields.title || file.name, ...(fields.reference ? { reference: fields.reference } : {}) };
+  const body = {
+    sha256,
+    title: fields.title || file.name,
+    ...(fields.reference ? { reference: fields.reference } : {}),
+    ...(fields.validFrom ? { validFrom: fields.validFrom } : {}),
+    ...(fields.validUntil ? { validUntil: fields.validUntil } : {}),
+  };
   const response = await api("/api/v1/documents", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) }).catch(() => null);
   progress.value = 1;
   if (response?.status === 202) {
@@ -239,7 +247,17 @@ $("upload-form").addEventListener("submit", async (e) => {
     return;
   }
   showError("upload-error", null);
-  const fields = { reference: $("reference").value.trim(), title: $("title").value.trim(), public: $("public").checked };
+  const fields = {
+    reference: $("reference").value.trim(),
+    title: $("title").value.trim(),
+    public: $("public").checked,
+    validFrom: $("valid-from").value,
+    validUntil: $("valid-until").value,
+  };
+  if (fields.validFrom && fields.validUntil && fields.validUntil < fields.validFrom) {
+    showError("upload-error", t("clerk.validityOrder"));
+    return;
+  }
   const hashOnly = $("hash-only").checked;
   for (const file of files) {
     await (hashOnly ? notariseHash(file, fields) : upload(file, fields));
