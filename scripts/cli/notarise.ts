@@ -16,6 +16,7 @@ interface NotariseOptions extends ServerOptions {
   title?: string;
   validFrom?: string;
   validUntil?: string;
+  supersedes?: string;
   public?: boolean;
   wait?: boolean;
   timeout: string;
@@ -55,6 +56,7 @@ export function notariseCommand(program: Command): void {
     .option("--title <text>", "title for every file (default: the file name)")
     .option("--valid-from <date>", "valid from this day (2026-12-01: from 0:00 German time) or instant (2026-12-01T08:00:00+01:00); committed on chain")
     .option("--valid-until <date>", "valid until this day (2026-12-31: until 24:00 German time) or instant; committed on chain")
+    .option("--supersedes <sha256-or-file>", "the earlier document this one replaces (its SHA-256, or the file): revoked as superseded once this one is anchored")
     .option("--public", "store the originals unencrypted (public documents)")
     .option("--wait", "wait until anchored and save the receipts")
     .option("--timeout <seconds>", "how long --wait waits", "120")
@@ -65,6 +67,8 @@ export function notariseCommand(program: Command): void {
         return h.toLowerCase();
       });
       if (files.length === 0 && hashes.length === 0) throw new CliError("name at least one file, or a --hash");
+      if (opts.supersedes && files.length + hashes.length !== 1) throw new CliError("--supersedes: a document is replaced by one new document; name exactly one file or --hash");
+      const supersedes = opts.supersedes === undefined ? undefined : /^[0-9a-fA-F]{64}$/.test(opts.supersedes) ? opts.supersedes.toLowerCase() : await sha256OfFile(opts.supersedes);
       const server = serverClient(opts);
       const sizes = await Promise.all(files.map(fileSize));
       await server.checkKey();
@@ -79,6 +83,7 @@ export function notariseCommand(program: Command): void {
         ...(opts.reference ? { reference: opts.reference } : {}),
         ...(opts.validFrom ? { validFrom: opts.validFrom } : {}),
         ...(opts.validUntil ? { validUntil: opts.validUntil } : {}),
+        ...(supersedes ? { supersedes } : {}),
       };
       const registerHash = (sha256: string, title: string | undefined) =>
         server.request("/api/v1/documents", {

@@ -111,16 +111,30 @@ describe("citizen page in Chromium", function () {
   });
 
   it("says revoked for a revoked document, with the reason and the date", async function () {
-    const { file } = await notarised("Genehmigung Hundehaltung", 3);
+    const { file } = await notarised("Genehmigung Hundehaltung", 1);
     await page.goto(server.url + "/");
     await page.setInputFiles("#file", file);
     await result("revoked").waitFor();
     const text = await page.locator("#result").innerText();
     expect(text).to.include("Widerrufen: Auf dieses Dokument dürfen Sie sich nicht mehr verlassen.");
     expect(await tone()).to.equal("bad");
-    expect(text).to.include("Grund: ersetzt.");
+    expect(text).to.include("Grund: zurückgezogen.");
     expect(text).to.match(/am \d{1,2}\. \w+ 20\d\d um \d\d:\d\d:\d\d/);
     await page.screenshot({ path: path.join(TEST_OUTPUT, "citizen-revoked.png"), fullPage: true });
+  });
+
+  it("says superseded for a permit a newer one replaced, without naming the newer one", async function () {
+    const { file, hash } = await notarised("Genehmigung Hundehaltung");
+    const successor = await notarised("Genehmigung Hundehaltung (neu)", undefined, { supersedes: hash });
+    await eventually(async () => (await (await server.api(`/api/v1/verify/${hash}`)).json()).status === "revoked", 20_000, "the supersession");
+    await page.goto(server.url + "/");
+    await page.setInputFiles("#file", file);
+    await result("revoked").waitFor();
+    const text = await page.locator("#result").innerText();
+    expect(text).to.include("Ersetzt: Dieses Dokument gilt nicht mehr, es wurde durch ein neueres ersetzt.");
+    expect(text).to.include("Verlassen Sie sich auf das neue");
+    expect(text).to.not.include(successor.hash.slice(0, 12));
+    expect(await tone()).to.equal("bad");
   });
 
   it("says expired for a permit that was valid until yesterday, with the day it ended", async function () {

@@ -109,6 +109,20 @@ describe("clerk page in Chromium", function () {
     expect(stored).to.include({ validFrom: "2026-11-30T23:00:00.000Z", validUntil: "2026-12-31T22:59:59.000Z" });
   });
 
+  it("replaces a document: \"Replace\" fills in its fingerprint, the new upload supersedes it, and its row says by which", async function () {
+    await signIn();
+    const [earlier] = await upload(`Erlaubnis alt ${randomBytes(8).toString("hex")}`);
+    await rowShows(earlier!, "anchored");
+    await row(earlier!).getByRole("button", { name: "Ersetzen" }).click();
+    expect(await page.inputValue("#supersedes")).to.equal(earlier);
+    await page.locator("#uploads li").first().evaluate((li) => li.parentElement!.replaceChildren()); // the next upload's line only
+    const [successor] = await upload(`Erlaubnis neu ${randomBytes(8).toString("hex")}`);
+    await rowShows(earlier!, "revoked");
+    expect(await row(earlier!).innerText()).to.include(`ersetzt durch ${successor!.slice(0, 12)}`);
+    expect(await row(earlier!).getByRole("button", { name: "Ersetzen" }).count(), "replaced once").to.equal(0);
+    expect((await (await server.api(`/api/v1/documents/${successor}`, { key })).json()).supersedes).to.equal(earlier);
+  });
+
   it("notarises only the fingerprint when asked: the file is not sent, no original is stored, the document is anchored", async function () {
     await signIn();
     const content = `Meldebescheinigung ${randomBytes(8).toString("hex")}`;

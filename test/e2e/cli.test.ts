@@ -234,6 +234,22 @@ describe("notary CLI against a durable local chain (npx notary chain)", function
     expect(german.stdout + german.stderr).to.include('validUntil: "31.12.2026" is not an ISO 8601 date');
   });
 
+  it("notarise --supersedes <file> replaces a permit: the earlier one then verifies as revoked, superseded (exit 2)", async function () {
+    const earlier = await file("dog-permit-2025.pdf", `Hundehaltung 2025 ${randomBytes(8).toString("hex")}`);
+    const successor = await file("dog-permit-2026.pdf", `Hundehaltung 2026 ${randomBytes(8).toString("hex")}`);
+    expect((await notary(["notarise", earlier, "--wait", "--server", server.base], { NOTARY_KEY: key })).code).to.equal(0);
+    const twoAtOnce = await notary(["notarise", successor, earlier, "--supersedes", earlier, "--server", server.base], { NOTARY_KEY: key });
+    expect(twoAtOnce.code).to.equal(3);
+    expect(twoAtOnce.stderr).to.include("--supersedes: a document is replaced by one new document");
+    const replaced = await notary(["notarise", successor, "--supersedes", earlier, "--wait", "--server", server.base], { NOTARY_KEY: key });
+    expect(replaced.code, replaced.stderr).to.equal(0);
+    const verdict = await eventually(async () => {
+      const v = await notary(["verify", earlier, "--trust", trustFile]);
+      return v.code === 2 ? v : null;
+    }, 20_000, "the earlier permit to be revoked");
+    expect(verdict.stdout).to.include("revoked").and.include("superseded");
+  });
+
   it("verify says unknown (exit 1) for a file the server never notarised", async function () {
     const unknown = await file("unknown.txt", "never notarised");
     const { code, stdout } = await notary(["verify", unknown, "--rpc", node.url, "--server", server.base]);

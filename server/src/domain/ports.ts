@@ -2,8 +2,8 @@ import type { ReceiptVersion } from "./receipts/receiptVersions.js";
 import type { AnchorFacts, AuditEntry, BatchRecord, Clerk, CoAnchor, DocumentRecord, Municipality } from "./types.js";
 
 /** A new document as the upload path hands it over (validity defaults to unbounded). */
-export type NewDocument = Omit<DocumentRecord, "seq" | "batchId" | "leaf" | "leafIndex" | "proof" | "revocation" | "erasure" | "validFrom" | "validUntil"> &
-  Partial<Pick<DocumentRecord, "validFrom" | "validUntil">>;
+export type NewDocument = Omit<DocumentRecord, "seq" | "batchId" | "leaf" | "leafIndex" | "proof" | "revocation" | "erasure" | "validFrom" | "validUntil" | "supersedes"> &
+  Partial<Pick<DocumentRecord, "validFrom" | "validUntil" | "supersedes">>;
 
 export interface LeafAssignment {
   sha256: string;
@@ -43,6 +43,16 @@ export interface Store {
   requestRevocation(sha256: string, r: { reason: number; note: string | null; at: number; by: string | null }): Promise<void>;
   /** Revocations requested for documents whose batch is confirmed. */
   pendingRevocations(): Promise<DocumentRecord[]>;
+  /** Anchored successors whose superseded document has no revocation yet, oldest first. */
+  supersessionsDue(limit: number): Promise<DocumentRecord[]>;
+  /**
+   * Requests the revocation (reason 3, superseded) of the document `successor`
+   * supersedes, with its audit entry, in one commit; nothing when it already
+   * has a revocation.
+   */
+  requestSupersession(successor: DocumentRecord, at: number): Promise<void>;
+  /** The document that supersedes `sha256`, or null. */
+  supersededBy(sha256: string): Promise<string | null>;
   confirmRevocation(sha256: string, r: { transactionHash: string | null; timestamp: number }): Promise<void>;
   /** After a chain reset: every batch is forgotten and every document queued again (salts kept). */
   requeueAll(): Promise<{ documents: number; batches: number }>;

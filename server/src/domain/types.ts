@@ -34,6 +34,8 @@ export interface DocumentRecord {
   erasure: { at: number; by: string } | null;
   createdAt: number;
   createdBy: string | null;
+  /** The SHA-256 of the earlier document this one supersedes, or null. */
+  supersedes: string | null;
   batchId: number | null;
   leaf: string | null;
   leafIndex: number | null;
@@ -85,6 +87,8 @@ export interface CoAnchor {
 export interface DocumentView extends DocumentRecord {
   status: DocumentStatus;
   batch: BatchRecord | null;
+  /** The document that supersedes this one (clerks only: public answers never name it). */
+  supersededBy: string | null;
 }
 
 export interface Municipality {
@@ -103,7 +107,7 @@ export interface AuditEntry {
   id: number;
   at: number;
   clerk: string;
-  action: "notarise" | "revoke" | "erase" | "read-content";
+  action: "notarise" | "revoke" | "erase" | "read-content" | "supersede";
   sha256: string;
   detail: string | null;
 }

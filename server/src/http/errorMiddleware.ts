@@ -19,6 +19,7 @@ const STATUS: Record<NotaryErrorCode, [number, string]> = {
   CONTENT_CORRUPTED: [500, "Stored content is corrupted"],
   ROUTE_NOT_FOUND: [404, "Not found"],
   ALREADY_REVOKED: [409, "Already revoked"],
+  ALREADY_SUPERSEDED: [409, "Already superseded"],
   ALREADY_ANCHORED: [409, "Already anchored"],
   CHAIN_UNAVAILABLE: [503, "Chain unavailable"],
   CHAIN_JOURNAL_CORRUPT: [500, "Chain journal damaged"],

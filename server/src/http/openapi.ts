@@ -7,6 +7,11 @@ const sha256Param = { name: "sha256", in: "path", required: true, schema: { $ref
 const clerk = [{ clerkKey: [] }];
 const json = (schema: object) => ({ "application/json": { schema } });
 const ok = (description: string, schema: object = { type: "object" }) => ({ description, content: json(schema) });
+/** The earlier document a new one replaces. */
+const SUPERSEDES = {
+  type: "string",
+  description: "the SHA-256 of an earlier document of this server that this one replaces: once this one is anchored, the earlier one is revoked on chain with reason 3 (superseded)",
+};
 /** One end of a validity period on upload. */
 const VALIDITY_END = {
   type: "string",
@@ -87,6 +92,8 @@ export const openApiDocument = {
           title: { type: ["string", "null"] },
           validFrom: { type: ["string", "null"], format: "date-time" },
           validUntil: { type: ["string", "null"], format: "date-time" },
+          supersedes: { type: ["string", "null"], description: "the SHA-256 of the earlier document this one replaces" },
+          supersededBy: { type: ["string", "null"], description: "the SHA-256 of the document that replaces this one (clerks only)" },
           public: { type: "boolean" },
           cid: { type: ["string", "null"] },
           batch: { type: ["object", "null"] },
@@ -127,11 +134,11 @@ export const openApiDocument = {
               schema: {
                 type: "object",
                 required: ["file"],
-                properties: { file: { type: "string", format: "binary" }, reference: { type: "string" }, title: { type: "string" }, public: { type: "boolean" }, validFrom: VALIDITY_END, validUntil: VALIDITY_END },
+                properties: { file: { type: "string", format: "binary" }, reference: { type: "string" }, title: { type: "string" }, public: { type: "boolean" }, validFrom: VALIDITY_END, validUntil: VALIDITY_END, supersedes: SUPERSEDES },
               },
             },
             "application/json": {
-              schema: { type: "object", required: ["sha256"], properties: { sha256: { $ref: "#/components/schemas/Sha256" }, reference: { type: "string" }, title: { type: "string" }, validFrom: VALIDITY_END, validUntil: VALIDITY_END } },
+              schema: { type: "object", required: ["sha256"], properties: { sha256: { $ref: "#/components/schemas/Sha256" }, reference: { type: "string" }, title: { type: "string" }, validFrom: VALIDITY_END, validUntil: VALIDITY_END, supersedes: SUPERSEDES } },
             },
           },
         },

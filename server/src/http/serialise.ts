@@ -22,6 +22,8 @@ export function documentJson(doc: DocumentView, receiptUrl: string) {
     erasure: doc.erasure && { at: iso(doc.erasure.at), by: doc.erasure.by },
     createdAt: iso(doc.createdAt),
     createdBy: doc.createdBy,
+    supersedes: doc.supersedes,
+    supersededBy: doc.supersededBy,
     batch: doc.batch && {
       id: doc.batch.id,
       root: doc.batch.root,

@@ -97,4 +97,9 @@ export const MIGRATIONS: string[] = [
   );
   CREATE UNIQUE INDEX co_anchors_batch_type ON co_anchors (batch_id, type);
   `,
+  // Permit lifecycle: a successor names the document it supersedes (revoked with reason 3 once the successor is anchored).
+  `
+  ALTER TABLE documents ADD COLUMN supersedes TEXT;
+  CREATE UNIQUE INDEX documents_supersedes ON documents (supersedes) WHERE supersedes IS NOT NULL;
+  `,
 ];

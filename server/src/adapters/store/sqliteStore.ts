@@ -27,6 +27,7 @@ const toDocument = (r: Row): DocumentRecord => ({
   erasure: r.erased_at === null ? null : { at: Number(r.erased_at), by: r.erased_by as string },
   createdAt: Number(r.created_at),
   createdBy: (r.created_by as string | null) ?? null,
+  supersedes: (r.supersedes as string | null) ?? null,
   batchId: r.batch_id === null ? null : Number(r.batch_id),
   leaf: (r.leaf as string | null) ?? null,
   leafIndex: r.leaf_index === null ? null : Number(r.leaf_index),
@@ -143,10 +144,10 @@ export class SqliteStore implements Store {
   insertDocument(doc: NewDocument, audit?: Omit<AuditEntry, "id" | "sha256">) {
     return this.group.run(() => {
       const changes = this.run(
-        `INSERT INTO documents (sha256, salt, valid_from, valid_until, reference, title, is_public, size, media_type, has_content, cid, content_ref, content_key, created_at, created_by)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (sha256) DO NOTHING`,
+        `INSERT INTO documents (sha256, salt, valid_from, valid_until, reference, title, is_public, size, media_type, has_content, cid, content_ref, content_key, created_at, created_by, supersedes)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (sha256) DO NOTHING`,
         doc.sha256, doc.salt, doc.validFrom ?? 0, doc.validUntil ?? 0, doc.reference, doc.title, doc.public ? 1 : 0, doc.size, doc.mediaType,
-        doc.hasContent ? 1 : 0, doc.cid, doc.content?.ref ?? null, doc.content?.key ?? null, doc.createdAt, doc.createdBy,
+        doc.hasContent ? 1 : 0, doc.cid, doc.content?.ref ?? null, doc.content?.key ?? null, doc.createdAt, doc.createdBy, doc.supersedes ?? null,
       );
       if (changes === 1 && audit) this.audit({ ...audit, sha256: doc.sha256 });
       return { inserted: changes === 1, record: this.document(doc.sha256)! };
@@ -280,6 +281,31 @@ export class SqliteStore implements Store {
       `SELECT d.* FROM documents d JOIN batches b ON b.id = d.batch_id
        WHERE d.revocation_state = 'requested' AND b.state = 'confirmed' ORDER BY d.revocation_at`,
     ).map(toDocument);
+  }
+
+  async supersessionsDue(limit: number) {
+    return this.all(
+      `SELECT s.* FROM documents s JOIN batches b ON b.id = s.batch_id JOIN documents p ON p.sha256 = s.supersedes
+       WHERE b.state = 'confirmed' AND p.revocation_state IS NULL ORDER BY s.seq LIMIT ?`,
+      limit,
+    ).map(toDocument);
+  }
+
+  async requestSupersession(successor: DocumentRecord, at: number) {
+    const earlier = successor.supersedes;
+    if (!earlier) return;
+    this.transaction(() => {
+      const changed = this.run(
+        `UPDATE documents SET revocation_reason = 3, revocation_note = ?, revocation_at = ?, revocation_by = ?,
+           revocation_state = 'requested' WHERE sha256 = ? AND revocation_state IS NULL`,
+        `superseded by ${successor.sha256}`, at, successor.createdBy, earlier,
+      );
+      if (changed === 1) this.audit({ at, clerk: successor.createdBy ?? "system", action: "supersede", sha256: earlier, detail: `superseded by ${successor.sha256}` });
+    });
+  }
+
+  async supersededBy(sha256: string) {
+    return (this.one("SELECT sha256 FROM documents WHERE supersedes = ? ORDER BY seq LIMIT 1", sha256)?.sha256 as string | undefined) ?? null;
   }
 
   async confirmRevocation(sha256: string, r: { transactionHash: string | null; timestamp: number }) {

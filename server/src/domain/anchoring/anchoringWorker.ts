@@ -21,8 +21,9 @@ const MAX_BACKOFF_MS = 30_000;
 
 /**
  * The single writer: every batch window it finishes open batches, closes the
- * queue into new batches (at most `batchMax` documents each), and sends
- * pending revocations. Failures (an RPC outage) are retried with exponential
+ * queue into new batches (at most `batchMax` documents each), requests the
+ * revocation of documents whose successors are anchored, and sends pending
+ * revocations. Failures (an RPC outage) are retried with exponential
  * backoff; every step is idempotent, so a crash at any point loses nothing.
  */
 export class AnchoringWorker extends PeriodicDuty {
@@ -52,6 +53,11 @@ export class AnchoringWorker extends PeriodicDuty {
       this.deps.log.info({ batch: batch.id, documents: batch.leafCount }, "batch built");
       await this.finish(batch);
       if (docs.length < this.deps.batchMax) break;
+    }
+    // A successor anchored: its predecessor's revocation (reason 3) is requested, once; derived from stored state, so a crash in between only delays it.
+    for (const successor of await store.supersessionsDue(100)) {
+      await store.requestSupersession(successor, this.deps.clock.now());
+      this.deps.log.info({ superseded: successor.supersedes, by: successor.sha256 }, "superseded document to be revoked");
     }
     for (const doc of await store.pendingRevocations()) {
       await revokeOnChain(this.deps, doc);

@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 
 import type { Clock, ContentStore, Store, StoredContent } from "../ports.js";
 import type { Clerk, DocumentRecord } from "../types.js";
+import { NotaryError } from "../../errors.js";
 
 export interface NotariseInput {
   sha256: string;
@@ -10,6 +11,8 @@ export interface NotariseInput {
   public: boolean;
   /** The validity period committed in the leaf (unix seconds, 0 = unbounded); none given: unbounded. */
   validity?: { validFrom: number; validUntil: number };
+  /** The SHA-256 of an earlier document of this server that this one replaces (revoked with reason 3 once this one is anchored). */
+  supersedes?: string | null;
   /** The upload, fully written and fsynced to a temporary file; absent for hash-only notarisation. */
   upload?: { tempPath: string; size: number; mediaType: string | null };
   clerk: Clerk;
@@ -32,7 +35,7 @@ export const newSalt = (): string => "0x" + randomBytes(32).toString("hex");
 /** What happened to a second registration of a document that is already registered. */
 export interface Duplicate {
   /** Fields of this request that differ from the record and were not applied: a document is registered once. */
-  ignored: ("reference" | "title" | "validFrom" | "validUntil")[];
+  ignored: ("reference" | "title" | "validFrom" | "validUntil" | "supersedes")[];
   /** The original was added to a record that had only the hash. */
   contentAdded: boolean;
 }
@@ -41,7 +44,21 @@ export interface Duplicate {
 const ignoredFields = (existing: DocumentRecord, input: NotariseInput): Duplicate["ignored"] => [
   ...(["reference", "title"] as const).filter((f) => input[f] !== null && input[f] !== existing[f]),
   ...(["validFrom", "validUntil"] as const).filter((f) => input.validity !== undefined && input.validity[f] !== existing[f]),
+  ...(input.supersedes && input.supersedes !== existing.supersedes ? (["supersedes"] as const) : []),
 ];
+
+/**
+ * The earlier document a successor may supersede: registered here, not the
+ * successor itself, not revoked, and not superseded by another successor.
+ */
+async function checkSupersedable(store: Store, earlier: string, successor: string): Promise<void> {
+  if (earlier === successor) throw new NotaryError("INVALID_REQUEST", "A document cannot supersede itself", { supersedes: earlier });
+  const doc = await store.getDocument(earlier);
+  if (!doc) throw new NotaryError("DOCUMENT_NOT_FOUND", `The document to supersede (${earlier}) is not registered here`, { supersedes: earlier });
+  const other = await store.supersededBy(earlier);
+  if (other) throw new NotaryError("ALREADY_SUPERSEDED", `The document to supersede is already superseded by ${other}`, { supersedes: earlier, supersededBy: other });
+  if (doc.revocation) throw new NotaryError("ALREADY_SUPERSEDED", "The document to supersede is already revoked", { supersedes: earlier, reason: doc.revocation.reason });
+}
 
 /**
  * Notarises a document: keeps its original (if uploaded), records it with a
@@ -57,9 +74,10 @@ export async function notariseDocument(deps: NotariseDeps, input: NotariseInput)
     const contentAdded = await keepContentOfDuplicate(deps, existing, input);
     return { created: false, document: (await store.getDocument(input.sha256))!, duplicate: { ignored: ignoredFields(existing, input), contentAdded } };
   }
+  if (input.supersedes) await checkSupersedable(store, input.supersedes, input.sha256);
   const kept = input.upload ? await content.keep(input.upload.tempPath, input.sha256, { public: input.public }) : null;
   const at = clock.now();
-  const { inserted, record } = await store.insertDocument(
+  const { inserted, record } = await insertOrRaceLost(deps, kept, input, () => store.insertDocument(
     {
       sha256: input.sha256,
       salt: newSalt(),
@@ -75,9 +93,10 @@ export async function notariseDocument(deps: NotariseDeps, input: NotariseInput)
       content: kept,
       createdAt: at,
       createdBy: input.clerk.name,
+      supersedes: input.supersedes ?? null,
     },
-    { at, clerk: input.clerk.name, action: "notarise", detail: input.reference },
-  );
+    { at, clerk: input.clerk.name, action: "notarise", detail: input.supersedes ? `${input.reference ?? ""} (supersedes ${input.supersedes})`.trim() : input.reference },
+  ));
   if (inserted) {
     deps.onAccepted?.(record);
   } else if (kept) {
@@ -85,6 +104,22 @@ export async function notariseDocument(deps: NotariseDeps, input: NotariseInput)
     await content.erase(kept);
   }
   return { created: inserted, document: record };
+}
+
+/**
+ * Inserts the record; when another successor of the same earlier document
+ * was inserted a moment before (the store allows one), the kept copy is
+ * dropped and the clerk told which one won.
+ */
+async function insertOrRaceLost<T>(deps: NotariseDeps, kept: StoredContent | null, input: NotariseInput, insert: () => Promise<T>): Promise<T> {
+  try {
+    return await insert();
+  } catch (e) {
+    const other = input.supersedes ? await deps.store.supersededBy(input.supersedes) : null;
+    if (kept && (other || !(await deps.store.getDocument(input.sha256)))) await deps.content.erase(kept);
+    if (other) throw new NotaryError("ALREADY_SUPERSEDED", `The document to supersede is already superseded by ${other}`, { supersedes: input.supersedes, supersededBy: other });
+    throw e;
+  }
 }
 
 /** A duplicate upload completes a hash-only record with its original (true); otherwise the copy is dropped. */

@@ -6,7 +6,7 @@ import { type Receipt, type ReceiptExtras, buildReceipt } from "./receipt.js";
 /** A stored document with its batch and derived status. */
 export async function viewOf(store: Store, doc: DocumentRecord): Promise<DocumentView> {
   const batch = doc.batchId === null ? null : await store.getBatch(doc.batchId);
-  return { ...doc, batch, status: statusOf(doc, batch) };
+  return { ...doc, batch, status: statusOf(doc, batch), supersededBy: await store.supersededBy(doc.sha256) };
 }
 
 /** A document with its batch and derived status, or null. */

@@ -25,8 +25,18 @@ const uploadFields = z.strictObject({
   public: z.enum(["true", "false", "1", "0", "on", "off"]).optional(),
   validFrom: validityEnd,
   validUntil: validityEnd,
+  supersedes: z.string().max(100).optional(),
 });
-const hashOnly = z.strictObject({ sha256: z.string(), reference: z.string().trim().max(200).optional(), title: text, validFrom: validityEnd, validUntil: validityEnd });
+const hashOnly = z.strictObject({
+  sha256: z.string(),
+  reference: z.string().trim().max(200).optional(),
+  title: text,
+  validFrom: validityEnd,
+  validUntil: validityEnd,
+  supersedes: z.string().max(100).optional(),
+});
+/** The earlier document named in `supersedes`, as a SHA-256, or null. */
+const supersedesOf = (fields: { supersedes?: string }) => (fields.supersedes?.trim() ? parseSha256(fields.supersedes.trim(), "supersedes") : null);
 /** The validity given, or undefined when the request names none (so that a repeated upload is not told a validity was ignored). */
 const validityOf = (fields: { validFrom?: string; validUntil?: string }) =>
   fields.validFrom?.trim() || fields.validUntil?.trim() ? parseValidity(fields) : undefined;
@@ -77,6 +87,7 @@ export function documentRoutes(router: Router, deps: AppDeps): void {
           title: fields.title || null,
           public: ["true", "1", "on"].includes(fields.public ?? "false"),
           validity: validityOf(fields),
+          supersedes: supersedesOf(fields),
           upload: { tempPath: file.tempPath, size: file.size, mediaType: (req.file?.mimetype ?? "").slice(0, 100) || null },
           clerk: req.clerk!,
         };
@@ -87,7 +98,7 @@ export function documentRoutes(router: Router, deps: AppDeps): void {
     } else if (req.is("application/json")) {
       await runMiddleware(json, req, res);
       const body = parseOr400(hashOnly, req.body, "JSON body");
-      input = { sha256: parseSha256(body.sha256), reference: body.reference || null, title: body.title || null, public: false, validity: validityOf(body), clerk: req.clerk! };
+      input = { sha256: parseSha256(body.sha256), reference: body.reference || null, title: body.title || null, public: false, validity: validityOf(body), supersedes: supersedesOf(body), clerk: req.clerk! };
     } else {
       throw new NotaryError("UNSUPPORTED_MEDIA_TYPE", "Send multipart/form-data with a file part, or application/json with a sha256");
     }

@@ -71,7 +71,12 @@ function render(view) {
       const date = formatTime(a.timestamp);
       if (view.status === "revoked") {
         const reason = t(`reason.${view.revocation.reason}`);
-        parts.push(el("p", { class: "verdict" }, t("result.revoked")), el("p", {}, t("result.revokedText", { municipality, date: formatTime(view.revocation.timestamp), reason })));
+        // Reason 3: replaced by a newer document (which one, only the municipality knows and says).
+        const superseded = view.revocation.reason === 3;
+        parts.push(
+          el("p", { class: "verdict" }, t(superseded ? "result.superseded" : "result.revoked")),
+          el("p", {}, t(superseded ? "result.supersededText" : "result.revokedText", { municipality, date: formatTime(view.revocation.timestamp), reason })),
+        );
         rows.push([t("field.revokedAt"), formatTime(view.revocation.timestamp)], [t("field.reason"), reason]);
       } else if (view.status === "expired") {
         parts.push(el("p", { class: "verdict" }, t("result.expired", { until: formatTime(view.validity.validUntil) })));

@@ -36,6 +36,7 @@ function row(doc) {
   const actions = [
     anchored && el("a", { href: `/api/v1/receipts/${doc.sha256}`, download: `${doc.sha256.slice(0, 12)}.receipt.json` }, t("action.json")),
     anchored && el("a", { href: `/api/v1/receipts/${doc.sha256}.pdf`, download: `${doc.sha256.slice(0, 12)}.receipt.pdf` }, t("action.pdf")),
+    !doc.revocation && !doc.supersededBy && el("button", { type: "button", onclick: () => replaceWith(doc) }, t("action.replace")),
     !doc.revocation && el("button", { type: "button", onclick: () => askRevoke(doc) }, t("action.revoke")),
     doc.hasContent && el("button", { type: "button", onclick: () => askErase(doc) }, t("action.erase")),
   ].filter(Boolean);
@@ -44,10 +45,24 @@ function row(doc) {
     { "data-sha256": doc.sha256, "data-status": doc.status },
     el("td", {}, name, doc.reference && doc.title ? el("br") : null, doc.reference && doc.title ? el("small", {}, doc.reference) : null),
     el("td", {}, el("code", { title: doc.sha256 }, `${doc.sha256.slice(0, 12)}…`)),
-    el("td", { class: `status ${doc.status}` }, statusText(doc), doc.erasure ? el("br") : null, doc.erasure ? el("small", {}, t("status.erased")) : null),
+    el(
+      "td",
+      { class: `status ${doc.status}` },
+      statusText(doc),
+      doc.erasure ? el("br") : null,
+      doc.erasure ? el("small", {}, t("status.erased")) : null,
+      doc.supersededBy ? el("br") : null,
+      doc.supersededBy ? el("small", { title: doc.supersededBy }, t("clerk.supersededBy", { sha: `${doc.supersededBy.slice(0, 12)}…` })) : null,
+    ),
     el("td", {}, formatTime(Date.parse(doc.createdAt) / 1000)),
     el("td", { class: "actions" }, actions),
   );
+}
+
+/** Prepares the form for a successor of `doc`: its hash in "replaces", focus on the file field. */
+function replaceWith(doc) {
+  $("supersedes").value = doc.sha256;
+  $("files").focus();
 }
 
 function renderList() {
@@ -136,6 +151,7 @@ function upload(file, fields) {
   form.append("public", String(fields.public));
   if (fields.validFrom) form.append("validFrom", fields.validFrom);
   if (fields.validUntil) form.append("validUntil", fields.validUntil);
+  if (fields.supersedes) form.append("supersedes", fields.supersedes);
   form.append("file", file);
   return new Promise((resolve) => {
     const xhr = new XMLHttpRequest();
@@ -177,6 +193,7 @@ async function notariseHash(file, fields) {
     ...(fields.reference ? { reference: fields.reference } : {}),
     ...(fields.validFrom ? { validFrom: fields.validFrom } : {}),
     ...(fields.validUntil ? { validUntil: fields.validUntil } : {}),
+    ...(fields.supersedes ? { supersedes: fields.supersedes } : {}),
   };
   const response = await api("/api/v1/documents", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) }).catch(() => null);
   progress.value = 1;
@@ -253,7 +270,12 @@ $("upload-form").addEventListener("submit", async (e) => {
     public: $("public").checked,
     validFrom: $("valid-from").value,
     validUntil: $("valid-until").value,
+    supersedes: $("supersedes").value.trim(),
   };
+  if (fields.supersedes && files.length > 1) {
+    showError("upload-error", t("clerk.supersedesOne"));
+    return;
+  }
   if (fields.validFrom && fields.validUntil && fields.validUntil < fields.validFrom) {
     showError("upload-error", t("clerk.validityOrder"));
     return;
