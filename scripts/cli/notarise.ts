@@ -17,6 +17,7 @@ interface NotariseOptions extends ServerOptions {
   validFrom?: string;
   validUntil?: string;
   supersedes?: string;
+  retainUntil?: string;
   public?: boolean;
   wait?: boolean;
   timeout: string;
@@ -57,6 +58,7 @@ export function notariseCommand(program: Command): void {
     .option("--valid-from <date>", "valid from this day (2026-12-01: from 0:00 German time) or instant (2026-12-01T08:00:00+01:00); committed on chain")
     .option("--valid-until <date>", "valid until this day (2026-12-31: until 24:00 German time) or instant; committed on chain")
     .option("--supersedes <sha256-or-file>", "the earlier document this one replaces (its SHA-256, or the file): revoked as superseded once this one is anchored")
+    .option("--retain-until <date>", "keep the originals until this day (until 24:00 German time), then erase them (default: the server's RETENTION_DAYS)")
     .option("--public", "store the originals unencrypted (public documents)")
     .option("--wait", "wait until anchored and save the receipts")
     .option("--timeout <seconds>", "how long --wait waits", "120")
@@ -84,6 +86,7 @@ export function notariseCommand(program: Command): void {
         ...(opts.validFrom ? { validFrom: opts.validFrom } : {}),
         ...(opts.validUntil ? { validUntil: opts.validUntil } : {}),
         ...(supersedes ? { supersedes } : {}),
+        ...(opts.retainUntil ? { retainUntil: opts.retainUntil } : {}),
       };
       const registerHash = (sha256: string, title: string | undefined) =>
         server.request("/api/v1/documents", {

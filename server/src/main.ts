@@ -15,6 +15,7 @@ import { pemCertificates } from "./adapters/timestamps/rfc3161.js";
 import { tokenVerifier } from "./adapters/timestamps/tokenVerifier.js";
 import { TsaClient } from "./adapters/timestamps/tsaClient.js";
 import { Timestamper } from "./domain/timestamps/timestamper.js";
+import { RetentionDuty } from "./domain/documents/retention.js";
 import { acquireLock } from "./adapters/chain/durable/lock.js";
 import { EmbeddedNode } from "./adapters/chain/embeddedNode.js";
 import { EthersChain } from "./adapters/chain/ethersChain.js";
@@ -215,6 +216,7 @@ export async function startServer(config: Config, override?: ChainOverride): Pro
             onResult: (ok) => metrics.tsaRequests.inc({ result: ok ? "ok" : "error" }),
           })
         : null;
+    const retention = new RetentionDuty({ store, content, clock: systemClock, log: logger, intervalMs: Math.max(config.BATCH_INTERVAL_MS, 100) });
     const worker = new AnchoringWorker({
       store, chain, clock: systemClock, log: logger,
       confirmations: config.CONFIRMATIONS, batchIntervalMs: config.BATCH_INTERVAL_MS, batchMax: config.BATCH_MAX,
@@ -230,6 +232,7 @@ export async function startServer(config: Config, override?: ChainOverride): Pro
       registry: { chainId, genesisHash, address: registry, municipality: onChainMunicipality, version: await chain.version(), directory },
       maxUploadBytes: config.MAX_UPLOAD_BYTES, batchMax: config.BATCH_MAX, publicUrl: config.PUBLIC_URL,
       rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE, trustProxy: config.TRUST_PROXY,
+      retentionDays: config.RETENTION_DAYS, retention,
     });
     const server = app.listen(config.PORT, config.HOST);
     await new Promise<void>((resolve, reject) => server.once("listening", resolve).once("error", reject));
@@ -239,6 +242,7 @@ export async function startServer(config: Config, override?: ChainOverride): Pro
     server.on("clientError", answerClientError);
     worker.start();
     timestamper?.start();
+    retention.start();
     const { port } = server.address() as AddressInfo;
     const url = `http://${config.HOST.includes(":") ? `[${config.HOST}]` : config.HOST}:${port}`;
     if (!config.PUBLIC_URL && !isLoopbackHost(config.HOST)) {
@@ -263,6 +267,7 @@ export async function startServer(config: Config, override?: ChainOverride): Pro
         clearTimeout(force);
         await worker.stop();
         await timestamper?.stop();
+        await retention.stop();
         await content.close();
         await store.close();
         await node?.stop();

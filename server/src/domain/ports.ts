@@ -2,8 +2,8 @@ import type { ReceiptVersion } from "./receipts/receiptVersions.js";
 import type { AnchorFacts, AuditEntry, BatchRecord, Clerk, CoAnchor, DocumentRecord, Municipality } from "./types.js";
 
 /** A new document as the upload path hands it over (validity defaults to unbounded). */
-export type NewDocument = Omit<DocumentRecord, "seq" | "batchId" | "leaf" | "leafIndex" | "proof" | "revocation" | "erasure" | "validFrom" | "validUntil" | "supersedes"> &
-  Partial<Pick<DocumentRecord, "validFrom" | "validUntil" | "supersedes">>;
+export type NewDocument = Omit<DocumentRecord, "seq" | "batchId" | "leaf" | "leafIndex" | "proof" | "revocation" | "erasure" | "validFrom" | "validUntil" | "supersedes" | "retainUntil"> &
+  Partial<Pick<DocumentRecord, "validFrom" | "validUntil" | "supersedes" | "retainUntil">>;
 
 export interface LeafAssignment {
   sha256: string;
@@ -53,6 +53,8 @@ export interface Store {
   requestSupersession(successor: DocumentRecord, at: number): Promise<void>;
   /** The document that supersedes `sha256`, or null. */
   supersededBy(sha256: string): Promise<string | null>;
+  /** Documents whose original is still kept although their retention ended at or before `now` (ms), oldest first. */
+  retentionEnded(now: number, limit: number): Promise<DocumentRecord[]>;
   confirmRevocation(sha256: string, r: { transactionHash: string | null; timestamp: number }): Promise<void>;
   /** After a chain reset: every batch is forgotten and every document queued again (salts kept). */
   requeueAll(): Promise<{ documents: number; batches: number }>;

@@ -36,6 +36,8 @@ export interface DocumentRecord {
   createdBy: string | null;
   /** The SHA-256 of the earlier document this one supersedes, or null. */
   supersedes: string | null;
+  /** When the original is erased by itself (ms since the epoch, end of its retention period); null: kept until erased by a clerk. */
+  retainUntil: number | null;
   batchId: number | null;
   leaf: string | null;
   leafIndex: number | null;

@@ -7,6 +7,12 @@ const sha256Param = { name: "sha256", in: "path", required: true, schema: { $ref
 const clerk = [{ clerkKey: [] }];
 const json = (schema: object) => ({ "application/json": { schema } });
 const ok = (description: string, schema: object = { type: "object" }) => ({ description, content: json(schema) });
+/** The end of an original's retention period. */
+const RETAIN_UNTIL = {
+  type: "string",
+  description: "keep the original until this day (until 24:00 in Europe/Berlin) or date-time with offset, then erase it (crypto-shredding; the receipt stays valid); default: RETENTION_DAYS after upload, or kept until erased",
+  examples: ["2036-12-31"],
+};
 /** The earlier document a new one replaces. */
 const SUPERSEDES = {
   type: "string",
@@ -94,6 +100,7 @@ export const openApiDocument = {
           validUntil: { type: ["string", "null"], format: "date-time" },
           supersedes: { type: ["string", "null"], description: "the SHA-256 of the earlier document this one replaces" },
           supersededBy: { type: ["string", "null"], description: "the SHA-256 of the document that replaces this one (clerks only)" },
+          retainUntil: { type: ["string", "null"], format: "date-time", description: "when the original is erased by itself; null: kept until a clerk erases it" },
           public: { type: "boolean" },
           cid: { type: ["string", "null"] },
           batch: { type: ["object", "null"] },
@@ -134,11 +141,11 @@ export const openApiDocument = {
               schema: {
                 type: "object",
                 required: ["file"],
-                properties: { file: { type: "string", format: "binary" }, reference: { type: "string" }, title: { type: "string" }, public: { type: "boolean" }, validFrom: VALIDITY_END, validUntil: VALIDITY_END, supersedes: SUPERSEDES },
+                properties: { file: { type: "string", format: "binary" }, reference: { type: "string" }, title: { type: "string" }, public: { type: "boolean" }, validFrom: VALIDITY_END, validUntil: VALIDITY_END, supersedes: SUPERSEDES, retainUntil: RETAIN_UNTIL },
               },
             },
             "application/json": {
-              schema: { type: "object", required: ["sha256"], properties: { sha256: { $ref: "#/components/schemas/Sha256" }, reference: { type: "string" }, title: { type: "string" }, validFrom: VALIDITY_END, validUntil: VALIDITY_END, supersedes: SUPERSEDES } },
+              schema: { type: "object", required: ["sha256"], properties: { sha256: { $ref: "#/components/schemas/Sha256" }, reference: { type: "string" }, title: { type: "string" }, validFrom: VALIDITY_END, validUntil: VALIDITY_END, supersedes: SUPERSEDES, retainUntil: RETAIN_UNTIL } },
             },
           },
         },

@@ -24,6 +24,7 @@ export function documentJson(doc: DocumentView, receiptUrl: string) {
     createdBy: doc.createdBy,
     supersedes: doc.supersedes,
     supersededBy: doc.supersededBy,
+    retainUntil: iso(doc.retainUntil),
     batch: doc.batch && {
       id: doc.batch.id,
       root: doc.batch.root,

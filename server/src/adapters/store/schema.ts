@@ -102,4 +102,9 @@ export const MIGRATIONS: string[] = [
   ALTER TABLE documents ADD COLUMN supersedes TEXT;
   CREATE UNIQUE INDEX documents_supersedes ON documents (supersedes) WHERE supersedes IS NOT NULL;
   `,
+  // Retention: the time (ms) after which the original is erased by itself; null: kept until a clerk erases it.
+  `
+  ALTER TABLE documents ADD COLUMN retain_until INTEGER;
+  CREATE INDEX documents_retention ON documents (retain_until) WHERE retain_until IS NOT NULL AND content_ref IS NOT NULL;
+  `,
 ];

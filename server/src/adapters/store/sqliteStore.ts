@@ -28,6 +28,7 @@ const toDocument = (r: Row): DocumentRecord => ({
   createdAt: Number(r.created_at),
   createdBy: (r.created_by as string | null) ?? null,
   supersedes: (r.supersedes as string | null) ?? null,
+  retainUntil: r.retain_until === null || r.retain_until === undefined ? null : Number(r.retain_until),
   batchId: r.batch_id === null ? null : Number(r.batch_id),
   leaf: (r.leaf as string | null) ?? null,
   leafIndex: r.leaf_index === null ? null : Number(r.leaf_index),
@@ -144,10 +145,10 @@ export class SqliteStore implements Store {
   insertDocument(doc: NewDocument, audit?: Omit<AuditEntry, "id" | "sha256">) {
     return this.group.run(() => {
       const changes = this.run(
-        `INSERT INTO documents (sha256, salt, valid_from, valid_until, reference, title, is_public, size, media_type, has_content, cid, content_ref, content_key, created_at, created_by, supersedes)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (sha256) DO NOTHING`,
+        `INSERT INTO documents (sha256, salt, valid_from, valid_until, reference, title, is_public, size, media_type, has_content, cid, content_ref, content_key, created_at, created_by, supersedes, retain_until)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (sha256) DO NOTHING`,
         doc.sha256, doc.salt, doc.validFrom ?? 0, doc.validUntil ?? 0, doc.reference, doc.title, doc.public ? 1 : 0, doc.size, doc.mediaType,
-        doc.hasContent ? 1 : 0, doc.cid, doc.content?.ref ?? null, doc.content?.key ?? null, doc.createdAt, doc.createdBy, doc.supersedes ?? null,
+        doc.hasContent ? 1 : 0, doc.cid, doc.content?.ref ?? null, doc.content?.key ?? null, doc.createdAt, doc.createdBy, doc.supersedes ?? null, doc.retainUntil ?? null,
       );
       if (changes === 1 && audit) this.audit({ ...audit, sha256: doc.sha256 });
       return { inserted: changes === 1, record: this.document(doc.sha256)! };
@@ -302,6 +303,13 @@ export class SqliteStore implements Store {
       );
       if (changed === 1) this.audit({ at, clerk: successor.createdBy ?? "system", action: "supersede", sha256: earlier, detail: `superseded by ${successor.sha256}` });
     });
+  }
+
+  async retentionEnded(now: number, limit: number) {
+    return this.all(
+      "SELECT * FROM documents WHERE retain_until IS NOT NULL AND content_ref IS NOT NULL AND retain_until <= ? ORDER BY retain_until LIMIT ?",
+      now, limit,
+    ).map(toDocument);
   }
 
   async supersededBy(sha256: string) {

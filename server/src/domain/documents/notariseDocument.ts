@@ -13,6 +13,8 @@ export interface NotariseInput {
   validity?: { validFrom: number; validUntil: number };
   /** The SHA-256 of an earlier document of this server that this one replaces (revoked with reason 3 once this one is anchored). */
   supersedes?: string | null;
+  /** When the original is erased by itself (ms); null or absent: kept until a clerk erases it. */
+  retainUntil?: number | null;
   /** The upload, fully written and fsynced to a temporary file; absent for hash-only notarisation. */
   upload?: { tempPath: string; size: number; mediaType: string | null };
   clerk: Clerk;
@@ -94,6 +96,7 @@ export async function notariseDocument(deps: NotariseDeps, input: NotariseInput)
       createdAt: at,
       createdBy: input.clerk.name,
       supersedes: input.supersedes ?? null,
+      retainUntil: input.retainUntil ?? null,
     },
     { at, clerk: input.clerk.name, action: "notarise", detail: input.supersedes ? `${input.reference ?? ""} (supersedes ${input.supersedes})`.trim() : input.reference },
   ));

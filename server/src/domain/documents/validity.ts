@@ -13,17 +13,17 @@ const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
 
 /**
- * One end of a validity period in unix seconds: an ISO 8601 date means that
- * whole day in Europe/Berlin (from its first second, or until its last), a
- * date-time needs an offset. Empty or absent: unbounded (0).
+ * An instant a clerk types, in unix seconds: an ISO 8601 date means that
+ * whole day in Europe/Berlin (from its first second for a beginning, until
+ * its last for an end), a date-time needs an offset. Empty or absent: 0.
  */
-function instant(value: string | undefined, field: "validFrom" | "validUntil"): number {
+export function instant(value: string | undefined, field: string, edge: "start" | "end" = field === "validFrom" ? "start" : "end"): number {
   if (value === undefined || value.trim() === "") return 0;
   const text = value.trim();
   let at: DateTime;
   if (DATE.test(text)) {
     const day = DateTime.fromISO(text, { zone: VALIDITY_ZONE });
-    at = field === "validFrom" ? day.startOf("day") : day.endOf("day").startOf("second");
+    at = edge === "start" ? day.startOf("day") : day.endOf("day").startOf("second");
   } else if (DATE_TIME.test(text)) {
     at = DateTime.fromISO(text, { setZone: true });
   } else {

@@ -37,6 +37,10 @@ export interface AppDeps {
   rateLimitPerMinute: number;
   /** Express "trust proxy" setting. */
   trustProxy: boolean | number | string;
+  /** RETENTION_DAYS: how long originals are kept by default; undefined: until a clerk erases them. */
+  retentionDays?: number;
+  /** The leader duty that erases originals whose retention ended. */
+  retention?: { health: { ok: boolean; lastError: string | null; failures: number } };
 }
 
 /** Absolute URL of a path on this server (PUBLIC_URL when configured). */

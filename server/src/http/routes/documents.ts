@@ -9,6 +9,7 @@ import { eraseContent } from "../../domain/documents/eraseContent.js";
 import { revokeDocument } from "../../domain/documents/revokeDocument.js";
 import { parseSha256 } from "../../domain/documents/sha256.js";
 import { parseValidity } from "../../domain/documents/validity.js";
+import { retainUntilOf } from "../../domain/documents/retention.js";
 import { getDocument, viewOf } from "../../domain/receipts/getReceipt.js";
 import { NotaryError } from "../../errors.js";
 import { clerkAuth } from "../middleware/clerkAuth.js";
@@ -26,6 +27,7 @@ const uploadFields = z.strictObject({
   validFrom: validityEnd,
   validUntil: validityEnd,
   supersedes: z.string().max(100).optional(),
+  retainUntil: validityEnd,
 });
 const hashOnly = z.strictObject({
   sha256: z.string(),
@@ -34,6 +36,7 @@ const hashOnly = z.strictObject({
   validFrom: validityEnd,
   validUntil: validityEnd,
   supersedes: z.string().max(100).optional(),
+  retainUntil: validityEnd,
 });
 /** The earlier document named in `supersedes`, as a SHA-256, or null. */
 const supersedesOf = (fields: { supersedes?: string }) => (fields.supersedes?.trim() ? parseSha256(fields.supersedes.trim(), "supersedes") : null);
@@ -88,6 +91,7 @@ export function documentRoutes(router: Router, deps: AppDeps): void {
           public: ["true", "1", "on"].includes(fields.public ?? "false"),
           validity: validityOf(fields),
           supersedes: supersedesOf(fields),
+          retainUntil: retainUntilOf(fields.retainUntil, clock.now(), deps.retentionDays),
           upload: { tempPath: file.tempPath, size: file.size, mediaType: (req.file?.mimetype ?? "").slice(0, 100) || null },
           clerk: req.clerk!,
         };
@@ -98,7 +102,7 @@ export function documentRoutes(router: Router, deps: AppDeps): void {
     } else if (req.is("application/json")) {
       await runMiddleware(json, req, res);
       const body = parseOr400(hashOnly, req.body, "JSON body");
-      input = { sha256: parseSha256(body.sha256), reference: body.reference || null, title: body.title || null, public: false, validity: validityOf(body), supersedes: supersedesOf(body), clerk: req.clerk! };
+      input = { sha256: parseSha256(body.sha256), reference: body.reference || null, title: body.title || null, public: false, validity: validityOf(body), supersedes: supersedesOf(body), retainUntil: retainUntilOf(body.retainUntil, clock.now(), deps.retentionDays), clerk: req.clerk! };
     } else {
       throw new NotaryError("UNSUPPORTED_MEDIA_TYPE", "Send multipart/form-data with a file part, or application/json with a sha256");
     }
@@ -160,7 +164,7 @@ export function documentRoutes(router: Router, deps: AppDeps): void {
 
   router.delete("/api/v1/documents/:sha256/content", auth, async (req, res) => {
     const sha256 = parseSha256(req.params.sha256);
-    const doc = await eraseContent({ store, content, clock }, { sha256, clerk: req.clerk! });
+    const doc = await eraseContent({ store, content, clock }, { sha256, by: req.clerk!.name });
     res.json(documentJson(doc, absoluteUrl(deps, req, receiptPath(sha256))));
   });
 

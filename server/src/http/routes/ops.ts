@@ -39,6 +39,10 @@ export function opsRoutes(router: Router, deps: AppDeps): void {
       tsa: tsa
         ? { ok: tsa.ok, awaiting: await deps.store.countAwaitingCoAnchor("rfc3161"), ...(tsa.lastError ? { detail: tsa.lastError.slice(0, 300) } : {}) }
         : { ok: true, configured: false },
+      // Erasing originals whose retention ended: reported, never making the server unready.
+      retention: deps.retention
+        ? { ok: deps.retention.health.ok, days: deps.retentionDays ?? null, ...(deps.retention.health.lastError ? { detail: deps.retention.health.lastError.slice(0, 300) } : {}) }
+        : { ok: true, configured: false },
     };
     if (store.ok && chain.ok && ipfs.ok) {
       res.json({ status: "ready", checks });

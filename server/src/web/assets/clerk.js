@@ -152,6 +152,7 @@ function upload(file, fields) {
   if (fields.validFrom) form.append("validFrom", fields.validFrom);
   if (fields.validUntil) form.append("validUntil", fields.validUntil);
   if (fields.supersedes) form.append("supersedes", fields.supersedes);
+  if (fields.retainUntil) form.append("retainUntil", fields.retainUntil);
   form.append("file", file);
   return new Promise((resolve) => {
     const xhr = new XMLHttpRequest();
@@ -271,6 +272,7 @@ $("upload-form").addEventListener("submit", async (e) => {
     validFrom: $("valid-from").value,
     validUntil: $("valid-until").value,
     supersedes: $("supersedes").value.trim(),
+    retainUntil: $("retain-until").value,
   };
   if (fields.supersedes && files.length > 1) {
     showError("upload-error", t("clerk.supersedesOne"));
