@@ -52,11 +52,12 @@ const clerk = program.command("clerk").description("manage clerk keys");
 clerk
   .command("add <name>")
   .description("create a clerk and print its key (shown once, stored only as a hash)")
-  .action(async (name: string) => {
-    const { clerk: c, key } = await withStore((store) => addClerk({ store, clock }, name));
+  .option("--role <role>", "clerk (registers, revokes, erases), approver (also approves others' documents under FOUR_EYES) or admin", "clerk")
+  .action(async (name: string, opts: { role: string }) => {
+    const { clerk: c, key } = await withStore((store) => addClerk({ store, clock }, name, opts.role));
     print(
-      { id: c.id, name: c.name, key, createdAt: new Date(c.createdAt).toISOString() },
-      `Clerk "${c.name}" created. Key (shown only now, keep it safe):\n\n  ${key}\n\nUse it as: Authorization: Bearer ${key}`,
+      { id: c.id, name: c.name, role: c.role, key, createdAt: new Date(c.createdAt).toISOString() },
+      `Clerk "${c.name}" (${c.role}) created. Key (shown only now, keep it safe):\n\n  ${key}\n\nUse it as: Authorization: Bearer ${key}`,
     );
   });
 
@@ -68,10 +69,11 @@ clerk
     const rows = clerks.map((c) => ({
       id: c.id,
       name: c.name,
+      role: c.role,
       createdAt: new Date(c.createdAt).toISOString(),
       removedAt: c.removedAt === null ? null : new Date(c.removedAt).toISOString(),
     }));
-    print(rows, rows.length === 0 ? "No clerks yet: npx notary clerk add <name>" : rows.map((r) => `${r.id}\t${r.name}\t${r.createdAt}${r.removedAt ? `\tremoved ${r.removedAt}` : ""}`).join("\n"));
+    print(rows, rows.length === 0 ? "No clerks yet: npx notary clerk add <name>" : rows.map((r) => `${r.id}\t${r.name}\t${r.role}\t${r.createdAt}${r.removedAt ? `\tremoved ${r.removedAt}` : ""}`).join("\n"));
   });
 
 clerk

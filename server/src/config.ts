@@ -72,6 +72,8 @@ export const configSchema = z
     TSA_URL: z.preprocess(emptyAsUndefined, z.string().optional()).transform((v) => (v ? v.split(",").map((u) => u.trim()).filter(Boolean) : [])),
     /** PEM file of the TSA roots tokens must chain to (the TSA's root CA; for a qualified TSA its root from the EU trusted list). */
     TSA_CA_FILE: z.preprocess(emptyAsUndefined, z.string().min(1).optional()),
+    /** Four-eyes issuance: a new document waits, unbatched, until a second clerk with the approver role approves it. @default false */
+    FOUR_EYES: z.enum(["true", "false"]).default("false").transform((v) => v === "true"),
     /** Days an original is kept before it is erased by itself (a document's retainUntil overrides it); unset: kept until a clerk erases it. */
     RETENTION_DAYS: z.preprocess(emptyAsUndefined, int(1, 36_500).optional()),
     /** Anchor every document again when the chain lost blocks receipts depend on (new receipts; the old ones stop verifying). @default false */

@@ -232,7 +232,7 @@ export async function startServer(config: Config, override?: ChainOverride): Pro
       registry: { chainId, genesisHash, address: registry, municipality: onChainMunicipality, version: await chain.version(), directory },
       maxUploadBytes: config.MAX_UPLOAD_BYTES, batchMax: config.BATCH_MAX, publicUrl: config.PUBLIC_URL,
       rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE, trustProxy: config.TRUST_PROXY,
-      retentionDays: config.RETENTION_DAYS, retention,
+      retentionDays: config.RETENTION_DAYS, retention, fourEyes: config.FOUR_EYES,
     });
     const server = app.listen(config.PORT, config.HOST);
     await new Promise<void>((resolve, reject) => server.once("listening", resolve).once("error", reject));

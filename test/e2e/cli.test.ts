@@ -114,6 +114,13 @@ describe("notary CLI against a durable local chain (npx notary chain)", function
     expect(key).to.match(/^[A-Za-z0-9_-]{20,}$/);
     const facts = (await (await fetch(`${server.base}/api/v1/registry`)).json()) as { registry: string };
     expect(facts.registry.toLowerCase()).to.equal(registry.toLowerCase());
+    const approver = await notary(["--data-dir", dataDir, "clerk", "add", "Bernd Zweit", "--role", "approver"]);
+    expect(approver.stdout).to.include('Clerk "Bernd Zweit" (approver) created');
+    const badRole = await notary(["--data-dir", dataDir, "clerk", "add", "Carla", "--role", "boss"]);
+    expect(badRole.code).to.equal(3);
+    expect(badRole.stderr).to.include('A clerk\'s role is one of clerk, approver, admin, not "boss"');
+    const list = await notary(["--data-dir", dataDir, "clerk", "list"]);
+    expect(list.stdout).to.match(/Anna Schmidt\tclerk\t/).and.match(/Bernd Zweit\tapprover\t/);
   });
 
   it("notarise --wait uploads several files, prints a summary and saves each receipt beside its file", async function () {

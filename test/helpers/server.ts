@@ -14,7 +14,7 @@ export interface TestServer extends RunningServer {
   dataDir: string;
   provider: BrowserProvider;
   /** Adds a clerk as the CLI does (directly in the database) and returns its key. */
-  clerkKey(name?: string): Promise<string>;
+  clerkKey(name?: string, role?: "clerk" | "approver" | "admin"): Promise<string>;
   /** fetch against the server, with a clerk key when given. */
   api(pathname: string, init?: RequestInit & { key?: string }): Promise<Response>;
   stop(): Promise<void>;
@@ -48,10 +48,10 @@ export async function startTestServer(eip1193: Eip1193Provider, env: Record<stri
     ...running,
     dataDir: dir,
     provider,
-    async clerkKey(name = `clerk-${++n}`) {
+    async clerkKey(name = `clerk-${++n}`, role = "clerk") {
       const store = new SqliteStore(path.join(dir, "notary.db"));
       try {
-        return (await addClerk({ store, clock: { now: () => Date.now() } }, name)).key;
+        return (await addClerk({ store, clock: { now: () => Date.now() } }, name, role)).key;
       } finally {
         await store.close();
       }

@@ -1,9 +1,12 @@
 import type { ReceiptVersion } from "./receipts/receiptVersions.js";
-import type { AnchorFacts, AuditEntry, BatchRecord, Clerk, CoAnchor, DocumentRecord, Municipality } from "./types.js";
+import type { AnchorFacts, AuditEntry, BatchRecord, Clerk, ClerkRole, CoAnchor, DocumentRecord, Municipality } from "./types.js";
 
 /** A new document as the upload path hands it over (validity defaults to unbounded). */
-export type NewDocument = Omit<DocumentRecord, "seq" | "batchId" | "leaf" | "leafIndex" | "proof" | "revocation" | "erasure" | "validFrom" | "validUntil" | "supersedes" | "retainUntil"> &
-  Partial<Pick<DocumentRecord, "validFrom" | "validUntil" | "supersedes" | "retainUntil">>;
+export type NewDocument = Omit<DocumentRecord, "seq" | "batchId" | "leaf" | "leafIndex" | "proof" | "revocation" | "erasure" | "validFrom" | "validUntil" | "supersedes" | "retainUntil" | "approval"> &
+  Partial<Pick<DocumentRecord, "validFrom" | "validUntil" | "supersedes" | "retainUntil">> & {
+    /** Four-eyes issuance: the document waits for a second clerk's approval before it is batched. */
+    awaitsApproval?: boolean;
+  };
 
 export interface LeafAssignment {
   sha256: string;
@@ -23,7 +26,7 @@ export interface Store {
    */
   insertDocument(doc: NewDocument, audit?: Omit<AuditEntry, "id" | "sha256">): Promise<{ inserted: boolean; record: DocumentRecord }>;
   getDocument(sha256: string): Promise<DocumentRecord | null>;
-  listDocuments(q: { state?: "pending" | "anchored" | "revoked"; limit: number; beforeSeq?: number }): Promise<DocumentRecord[]>;
+  listDocuments(q: { state?: "pending" | "anchored" | "revoked" | "awaiting-approval"; limit: number; beforeSeq?: number }): Promise<DocumentRecord[]>;
   unbatchedDocuments(limit: number): Promise<DocumentRecord[]>;
   countUnbatched(): Promise<number>;
   createBatch(batch: { root: string; createdAt: number; leafVersion: ReceiptVersion }, leaves: LeafAssignment[]): Promise<BatchRecord>;
@@ -53,6 +56,13 @@ export interface Store {
   requestSupersession(successor: DocumentRecord, at: number): Promise<void>;
   /** The document that supersedes `sha256`, or null. */
   supersededBy(sha256: string): Promise<string | null>;
+  /**
+   * Decides a document awaiting approval, with its audit entry, in one commit.
+   * False when it is not awaiting approval (decided already, by someone else a moment ago).
+   */
+  decideApproval(sha256: string, d: { state: "approved" | "rejected"; by: string; at: number; reason: string | null }): Promise<boolean>;
+  /** Documents awaiting approval, oldest first. */
+  awaitingApproval(limit: number): Promise<DocumentRecord[]>;
   /** Documents whose original is still kept although their retention ended at or before `now` (ms), oldest first. */
   retentionEnded(now: number, limit: number): Promise<DocumentRecord[]>;
   confirmRevocation(sha256: string, r: { transactionHash: string | null; timestamp: number }): Promise<void>;
@@ -63,7 +73,7 @@ export interface Store {
   eraseContent(sha256: string, e: { at: number; by: string }): Promise<void>;
   getMeta(key: string): Promise<string | null>;
   setMeta(key: string, value: string): Promise<void>;
-  addClerk(name: string, keyHash: string, at: number): Promise<Clerk>;
+  addClerk(name: string, keyHash: string, at: number, role?: ClerkRole): Promise<Clerk>;
   listClerks(): Promise<Clerk[]>;
   removeClerk(name: string, at: number): Promise<boolean>;
   clerkByKeyHash(keyHash: string): Promise<Clerk | null>;

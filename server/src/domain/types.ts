@@ -36,6 +36,8 @@ export interface DocumentRecord {
   createdBy: string | null;
   /** The SHA-256 of the earlier document this one supersedes, or null. */
   supersedes: string | null;
+  /** Four-eyes issuance: null when none was needed; a document awaiting approval is never batched, a rejected one never. */
+  approval: { state: "awaiting" | "approved" | "rejected"; by: string | null; at: number | null; reason: string | null } | null;
   /** When the original is erased by itself (ms since the epoch, end of its retention period); null: kept until erased by a clerk. */
   retainUntil: number | null;
   batchId: number | null;
@@ -98,9 +100,14 @@ export interface Municipality {
   ags: string;
 }
 
+/** What a clerk may do: every clerk registers, revokes and erases; approvers (and admins) also approve others' documents. */
+export type ClerkRole = "clerk" | "approver" | "admin";
+export const CLERK_ROLES: readonly ClerkRole[] = ["clerk", "approver", "admin"];
+
 export interface Clerk {
   id: number;
   name: string;
+  role: ClerkRole;
   createdAt: number;
   removedAt: number | null;
 }
@@ -109,7 +116,7 @@ export interface AuditEntry {
   id: number;
   at: number;
   clerk: string;
-  action: "notarise" | "revoke" | "erase" | "read-content" | "supersede";
+  action: "notarise" | "revoke" | "erase" | "read-content" | "supersede" | "approve" | "reject";
   sha256: string;
   detail: string | null;
 }

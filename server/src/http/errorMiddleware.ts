@@ -20,6 +20,8 @@ const STATUS: Record<NotaryErrorCode, [number, string]> = {
   ROUTE_NOT_FOUND: [404, "Not found"],
   ALREADY_REVOKED: [409, "Already revoked"],
   ALREADY_SUPERSEDED: [409, "Already superseded"],
+  NOT_AWAITING_APPROVAL: [409, "Not awaiting approval"],
+  FORBIDDEN: [403, "Forbidden"],
   ALREADY_ANCHORED: [409, "Already anchored"],
   CHAIN_UNAVAILABLE: [503, "Chain unavailable"],
   CHAIN_JOURNAL_CORRUPT: [500, "Chain journal damaged"],

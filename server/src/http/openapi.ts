@@ -101,6 +101,11 @@ export const openApiDocument = {
           supersedes: { type: ["string", "null"], description: "the SHA-256 of the earlier document this one replaces" },
           supersededBy: { type: ["string", "null"], description: "the SHA-256 of the document that replaces this one (clerks only)" },
           retainUntil: { type: ["string", "null"], format: "date-time", description: "when the original is erased by itself; null: kept until a clerk erases it" },
+          approval: {
+            type: ["object", "null"],
+            description: "four-eyes issuance: null when none was needed",
+            properties: { state: { enum: ["awaiting", "approved", "rejected"] }, by: { type: ["string", "null"] }, at: { type: ["string", "null"] }, reason: { type: ["string", "null"] } },
+          },
           public: { type: "boolean" },
           cid: { type: ["string", "null"] },
           batch: { type: ["object", "null"] },
@@ -159,7 +164,7 @@ export const openApiDocument = {
         summary: "List documents, newest first",
         security: clerk,
         parameters: [
-          { name: "status", in: "query", schema: { enum: ["pending", "anchored", "revoked"] } },
+          { name: "status", in: "query", schema: { enum: ["pending", "anchored", "revoked", "awaiting-approval"] } },
           { name: "limit", in: "query", schema: { type: "integer", minimum: 1, maximum: 100, default: 20 } },
           { name: "cursor", in: "query", schema: { type: "string" } },
         ],
@@ -176,6 +181,26 @@ export const openApiDocument = {
         parameters: [sha256Param],
         requestBody: { required: true, content: json({ type: "object", required: ["reason"], properties: { reason: { type: "integer", minimum: 1, maximum: 255 }, note: { type: "string" } } }) },
         responses: { "202": ok("Revocation recorded; sent on chain by the anchoring worker"), "400": problem, "401": problem, "404": problem, "409": problem },
+      },
+    },
+    "/api/v1/documents/{sha256}/approval": {
+      post: {
+        summary: "Four-eyes issuance: approve a document awaiting approval (it is then batched) or reject it with a reason (never anchored)",
+        description: "Only clerks with the approver or admin role, never the clerk who registered the document; decided once.",
+        security: clerk,
+        parameters: [sha256Param],
+        requestBody: {
+          required: true,
+          content: json({ type: "object", required: ["decision"], properties: { decision: { enum: ["approve", "reject"] }, reason: { type: "string", maxLength: 500, description: "required to reject" } } }),
+        },
+        responses: { "200": ok("The decision is recorded; the document record"), "400": problem, "401": problem, "403": problem, "404": problem, "409": problem },
+      },
+    },
+    "/api/v1/clerk": {
+      get: {
+        summary: "Who this key belongs to: name, role (clerk, approver, admin), and whether four-eyes issuance is on",
+        security: clerk,
+        responses: { "200": ok("The clerk", { type: "object", properties: { name: { type: "string" }, role: { enum: ["clerk", "approver", "admin"] }, fourEyes: { type: "boolean" } } }), "401": problem },
       },
     },
     "/api/v1/documents/{sha256}/content": {

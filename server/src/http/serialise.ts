@@ -25,6 +25,7 @@ export function documentJson(doc: DocumentView, receiptUrl: string) {
     supersedes: doc.supersedes,
     supersededBy: doc.supersededBy,
     retainUntil: iso(doc.retainUntil),
+    approval: doc.approval && { state: doc.approval.state, by: doc.approval.by, at: iso(doc.approval.at), reason: doc.approval.reason },
     batch: doc.batch && {
       id: doc.batch.id,
       root: doc.batch.root,

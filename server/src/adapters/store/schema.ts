@@ -107,4 +107,13 @@ export const MIGRATIONS: string[] = [
   ALTER TABLE documents ADD COLUMN retain_until INTEGER;
   CREATE INDEX documents_retention ON documents (retain_until) WHERE retain_until IS NOT NULL AND content_ref IS NOT NULL;
   `,
+  // Four-eyes issuance: clerk roles, and a document's approval (null: none needed; it was uploaded without FOUR_EYES).
+  `
+  ALTER TABLE clerks ADD COLUMN role TEXT NOT NULL DEFAULT 'clerk';
+  ALTER TABLE documents ADD COLUMN approval_state TEXT;
+  ALTER TABLE documents ADD COLUMN approval_by TEXT;
+  ALTER TABLE documents ADD COLUMN approval_at INTEGER;
+  ALTER TABLE documents ADD COLUMN approval_reason TEXT;
+  CREATE INDEX documents_awaiting ON documents (seq) WHERE approval_state = 'awaiting';
+  `,
 ];

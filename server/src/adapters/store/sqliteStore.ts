@@ -4,7 +4,7 @@ import { DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlit
 
 import type { LeafAssignment, NewDocument, Store } from "../../domain/ports.js";
 import type { ReceiptVersion } from "../../domain/receipts/receiptVersions.js";
-import type { AnchorFacts, AuditEntry, BatchRecord, Clerk, CoAnchor, DocumentRecord } from "../../domain/types.js";
+import type { AnchorFacts, AuditEntry, BatchRecord, Clerk, ClerkRole, CoAnchor, DocumentRecord } from "../../domain/types.js";
 import { GroupCommit } from "./groupCommit.js";
 import { MIGRATIONS } from "./schema.js";
 
@@ -29,6 +29,15 @@ const toDocument = (r: Row): DocumentRecord => ({
   createdBy: (r.created_by as string | null) ?? null,
   supersedes: (r.supersedes as string | null) ?? null,
   retainUntil: r.retain_until === null || r.retain_until === undefined ? null : Number(r.retain_until),
+  approval:
+    r.approval_state === null || r.approval_state === undefined
+      ? null
+      : {
+          state: r.approval_state as "awaiting" | "approved" | "rejected",
+          by: (r.approval_by as string | null) ?? null,
+          at: r.approval_at === null ? null : Number(r.approval_at),
+          reason: (r.approval_reason as string | null) ?? null,
+        },
   batchId: r.batch_id === null ? null : Number(r.batch_id),
   leaf: (r.leaf as string | null) ?? null,
   leafIndex: r.leaf_index === null ? null : Number(r.leaf_index),
@@ -73,6 +82,7 @@ const toBatch = (r: Row): BatchRecord => ({
 const toClerk = (r: Row): Clerk => ({
   id: Number(r.id),
   name: r.name as string,
+  role: ((r.role as string | null) ?? "clerk") as ClerkRole,
   createdAt: Number(r.created_at),
   removedAt: r.removed_at === null ? null : Number(r.removed_at),
 });
@@ -145,10 +155,10 @@ export class SqliteStore implements Store {
   insertDocument(doc: NewDocument, audit?: Omit<AuditEntry, "id" | "sha256">) {
     return this.group.run(() => {
       const changes = this.run(
-        `INSERT INTO documents (sha256, salt, valid_from, valid_until, reference, title, is_public, size, media_type, has_content, cid, content_ref, content_key, created_at, created_by, supersedes, retain_until)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (sha256) DO NOTHING`,
+        `INSERT INTO documents (sha256, salt, valid_from, valid_until, reference, title, is_public, size, media_type, has_content, cid, content_ref, content_key, created_at, created_by, supersedes, retain_until, approval_state)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (sha256) DO NOTHING`,
         doc.sha256, doc.salt, doc.validFrom ?? 0, doc.validUntil ?? 0, doc.reference, doc.title, doc.public ? 1 : 0, doc.size, doc.mediaType,
-        doc.hasContent ? 1 : 0, doc.cid, doc.content?.ref ?? null, doc.content?.key ?? null, doc.createdAt, doc.createdBy, doc.supersedes ?? null, doc.retainUntil ?? null,
+        doc.hasContent ? 1 : 0, doc.cid, doc.content?.ref ?? null, doc.content?.key ?? null, doc.createdAt, doc.createdBy, doc.supersedes ?? null, doc.retainUntil ?? null, doc.awaitsApproval ? "awaiting" : null,
       );
       if (changes === 1 && audit) this.audit({ ...audit, sha256: doc.sha256 });
       return { inserted: changes === 1, record: this.document(doc.sha256)! };
@@ -164,12 +174,13 @@ export class SqliteStore implements Store {
     return this.document(sha256);
   }
 
-  async listDocuments(q: { state?: "pending" | "anchored" | "revoked"; limit: number; beforeSeq?: number }) {
+  async listDocuments(q: { state?: "pending" | "anchored" | "revoked" | "awaiting-approval"; limit: number; beforeSeq?: number }) {
     const where: string[] = ["d.seq < ?"];
     const params: SQLInputValue[] = [q.beforeSeq ?? Number.MAX_SAFE_INTEGER];
     if (q.state === "pending") where.push("(b.state IS NULL OR b.state <> 'confirmed')");
     if (q.state === "anchored") where.push("b.state = 'confirmed' AND (d.revocation_state IS NULL OR d.revocation_state <> 'confirmed')");
     if (q.state === "revoked") where.push("b.state = 'confirmed' AND d.revocation_state = 'confirmed'");
+    if (q.state === "awaiting-approval") where.push("d.approval_state = 'awaiting'");
     const rows = this.all(
       `SELECT d.* FROM documents d LEFT JOIN batches b ON b.id = d.batch_id
        WHERE ${where.join(" AND ")} ORDER BY d.seq DESC LIMIT ?`,
@@ -179,11 +190,14 @@ export class SqliteStore implements Store {
   }
 
   async unbatchedDocuments(limit: number) {
-    return this.all("SELECT * FROM documents WHERE batch_id IS NULL ORDER BY seq LIMIT ?", limit).map(toDocument);
+    return this.all(
+      "SELECT * FROM documents WHERE batch_id IS NULL AND (approval_state IS NULL OR approval_state = 'approved') ORDER BY seq LIMIT ?",
+      limit,
+    ).map(toDocument);
   }
 
   async countUnbatched() {
-    return Number(this.one("SELECT COUNT(*) AS n FROM documents WHERE batch_id IS NULL")!.n);
+    return Number(this.one("SELECT COUNT(*) AS n FROM documents WHERE batch_id IS NULL AND (approval_state IS NULL OR approval_state = 'approved')")!.n);
   }
 
   async createBatch(batch: { root: string; createdAt: number; leafVersion: ReceiptVersion }, leaves: LeafAssignment[]) {
@@ -305,6 +319,21 @@ export class SqliteStore implements Store {
     });
   }
 
+  async decideApproval(sha256: string, d: { state: "approved" | "rejected"; by: string; at: number; reason: string | null }) {
+    return this.transaction(() => {
+      const changed = this.run(
+        "UPDATE documents SET approval_state = ?, approval_by = ?, approval_at = ?, approval_reason = ? WHERE sha256 = ? AND approval_state = 'awaiting'",
+        d.state, d.by, d.at, d.reason, sha256,
+      );
+      if (changed === 1) this.audit({ at: d.at, clerk: d.by, action: d.state === "approved" ? "approve" : "reject", sha256, detail: d.reason });
+      return changed === 1;
+    });
+  }
+
+  async awaitingApproval(limit: number) {
+    return this.all("SELECT * FROM documents WHERE approval_state = 'awaiting' ORDER BY seq LIMIT ?", limit).map(toDocument);
+  }
+
   async retentionEnded(now: number, limit: number) {
     return this.all(
       "SELECT * FROM documents WHERE retain_until IS NOT NULL AND content_ref IS NOT NULL AND retain_until <= ? ORDER BY retain_until LIMIT ?",
@@ -360,8 +389,8 @@ export class SqliteStore implements Store {
     this.run("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", key, value);
   }
 
-  async addClerk(name: string, keyHash: string, at: number) {
-    const result = this.db.prepare("INSERT INTO clerks (name, key_hash, created_at) VALUES (?, ?, ?)").run(name, keyHash, at);
+  async addClerk(name: string, keyHash: string, at: number, role: ClerkRole = "clerk") {
+    const result = this.db.prepare("INSERT INTO clerks (name, key_hash, created_at, role) VALUES (?, ?, ?, ?)").run(name, keyHash, at, role);
     return toClerk(this.one("SELECT * FROM clerks WHERE id = ?", Number(result.lastInsertRowid))!);
   }
 

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from "node:crypto";
 
 import { NotaryError } from "../../errors.js";
 import type { Clock, Store } from "../ports.js";
-import type { Clerk } from "../types.js";
+import { CLERK_ROLES, type Clerk, type ClerkRole } from "../types.js";
 
 const KEY_PREFIX = "ntk_";
 
@@ -10,8 +10,11 @@ const KEY_PREFIX = "ntk_";
 export const hashKey = (key: string): string => createHash("sha256").update(key, "utf8").digest("hex");
 
 /** Creates a clerk and returns the key, which exists nowhere else afterwards. */
-export async function addClerk(deps: { store: Store; clock: Clock }, name: string): Promise<{ clerk: Clerk; key: string }> {
+export async function addClerk(deps: { store: Store; clock: Clock }, name: string, role: string = "clerk"): Promise<{ clerk: Clerk; key: string }> {
   const trimmed = name.trim();
+  if (!(CLERK_ROLES as readonly string[]).includes(role)) {
+    throw new NotaryError("INVALID_REQUEST", `A clerk's role is one of ${CLERK_ROLES.join(", ")}, not "${role}"`, { role });
+  }
   if (trimmed === "" || trimmed.length > 100) {
     throw new NotaryError("INVALID_REQUEST", "A clerk's name is 1 to 100 characters", { name });
   }
@@ -19,7 +22,7 @@ export async function addClerk(deps: { store: Store; clock: Clock }, name: strin
     throw new NotaryError("INVALID_REQUEST", `A clerk named "${trimmed}" already exists; remove it first or pick another name`, { name });
   }
   const key = KEY_PREFIX + randomBytes(24).toString("base64url");
-  const clerk = await deps.store.addClerk(trimmed, hashKey(key), deps.clock.now());
+  const clerk = await deps.store.addClerk(trimmed, hashKey(key), deps.clock.now(), role as ClerkRole);
   return { clerk, key };
 }
 

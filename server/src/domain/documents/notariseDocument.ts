@@ -15,6 +15,8 @@ export interface NotariseInput {
   supersedes?: string | null;
   /** When the original is erased by itself (ms); null or absent: kept until a clerk erases it. */
   retainUntil?: number | null;
+  /** Four-eyes issuance: the document waits for a second clerk's approval before it is batched. */
+  awaitsApproval?: boolean;
   /** The upload, fully written and fsynced to a temporary file; absent for hash-only notarisation. */
   upload?: { tempPath: string; size: number; mediaType: string | null };
   clerk: Clerk;
@@ -97,6 +99,7 @@ export async function notariseDocument(deps: NotariseDeps, input: NotariseInput)
       createdBy: input.clerk.name,
       supersedes: input.supersedes ?? null,
       retainUntil: input.retainUntil ?? null,
+      awaitsApproval: input.awaitsApproval ?? false,
     },
     { at, clerk: input.clerk.name, action: "notarise", detail: input.supersedes ? `${input.reference ?? ""} (supersedes ${input.supersedes})`.trim() : input.reference },
   ));

@@ -18,6 +18,9 @@ export interface RevokeInput {
 export async function revokeDocument(deps: { store: Store; clock: Clock; onRequested?: () => void }, input: RevokeInput) {
   const { store, clock } = deps;
   const doc = await getDocument(store, input.sha256);
+  if (doc.approval?.state === "rejected") {
+    throw new NotaryError("INVALID_REQUEST", "This document was rejected and is never anchored: there is nothing to revoke", { sha256: input.sha256 });
+  }
   if (doc.revocation) {
     throw new NotaryError("ALREADY_REVOKED", "This document is already revoked", {
       sha256: input.sha256,

@@ -37,6 +37,8 @@ export interface AppDeps {
   rateLimitPerMinute: number;
   /** Express "trust proxy" setting. */
   trustProxy: boolean | number | string;
+  /** FOUR_EYES: new documents wait for a second clerk's approval before they are batched. */
+  fourEyes?: boolean;
   /** RETENTION_DAYS: how long originals are kept by default; undefined: until a clerk erases them. */
   retentionDays?: number;
   /** The leader duty that erases originals whose retention ended. */

@@ -10,6 +10,7 @@ import { revokeDocument } from "../../domain/documents/revokeDocument.js";
 import { parseSha256 } from "../../domain/documents/sha256.js";
 import { parseValidity } from "../../domain/documents/validity.js";
 import { retainUntilOf } from "../../domain/documents/retention.js";
+import { decideApproval } from "../../domain/documents/approveDocument.js";
 import { getDocument, viewOf } from "../../domain/receipts/getReceipt.js";
 import { NotaryError } from "../../errors.js";
 import { clerkAuth } from "../middleware/clerkAuth.js";
@@ -43,9 +44,10 @@ const supersedesOf = (fields: { supersedes?: string }) => (fields.supersedes?.tr
 /** The validity given, or undefined when the request names none (so that a repeated upload is not told a validity was ignored). */
 const validityOf = (fields: { validFrom?: string; validUntil?: string }) =>
   fields.validFrom?.trim() || fields.validUntil?.trim() ? parseValidity(fields) : undefined;
+const approvalBody = z.strictObject({ decision: z.enum(["approve", "reject"]), reason: z.string().trim().max(500).optional() });
 const revocationBody = z.strictObject({ reason: z.number().int().min(1).max(255), note: z.string().trim().max(500).optional() });
 const listQuery = z.object({
-  status: z.enum(["pending", "anchored", "revoked"]).optional(),
+  status: z.enum(["pending", "anchored", "revoked", "awaiting-approval"]).optional(),
   limit: z.coerce.number().int().min(1).max(100).default(20),
   cursor: z.string().regex(/^[0-9]{1,15}$/, "a cursor from a previous page").optional(),
 });
@@ -92,6 +94,7 @@ export function documentRoutes(router: Router, deps: AppDeps): void {
           validity: validityOf(fields),
           supersedes: supersedesOf(fields),
           retainUntil: retainUntilOf(fields.retainUntil, clock.now(), deps.retentionDays),
+          awaitsApproval: deps.fourEyes === true,
           upload: { tempPath: file.tempPath, size: file.size, mediaType: (req.file?.mimetype ?? "").slice(0, 100) || null },
           clerk: req.clerk!,
         };
@@ -102,7 +105,7 @@ export function documentRoutes(router: Router, deps: AppDeps): void {
     } else if (req.is("application/json")) {
       await runMiddleware(json, req, res);
       const body = parseOr400(hashOnly, req.body, "JSON body");
-      input = { sha256: parseSha256(body.sha256), reference: body.reference || null, title: body.title || null, public: false, validity: validityOf(body), supersedes: supersedesOf(body), retainUntil: retainUntilOf(body.retainUntil, clock.now(), deps.retentionDays), clerk: req.clerk! };
+      input = { sha256: parseSha256(body.sha256), reference: body.reference || null, title: body.title || null, public: false, validity: validityOf(body), supersedes: supersedesOf(body), retainUntil: retainUntilOf(body.retainUntil, clock.now(), deps.retentionDays), awaitsApproval: deps.fourEyes === true, clerk: req.clerk! };
     } else {
       throw new NotaryError("UNSUPPORTED_MEDIA_TYPE", "Send multipart/form-data with a file part, or application/json with a sha256");
     }
@@ -129,6 +132,21 @@ export function documentRoutes(router: Router, deps: AppDeps): void {
   router.get("/api/v1/documents/:sha256", auth, async (req, res) => {
     const sha256 = parseSha256(req.params.sha256);
     res.json(documentJson(await getDocument(store, sha256), absoluteUrl(deps, req, receiptPath(sha256))));
+  });
+
+  router.post("/api/v1/documents/:sha256/approval", auth, json, async (req, res) => {
+    const sha256 = parseSha256(req.params.sha256);
+    if (!req.is("application/json")) throw new NotaryError("UNSUPPORTED_MEDIA_TYPE", 'Send application/json: { "decision": "approve" } or { "decision": "reject", "reason": "…" }');
+    const body = parseOr400(approvalBody, req.body, "JSON body");
+    const doc = await decideApproval(
+      { store, clock, onApproved: () => deps.worker.nudge() },
+      { sha256, decision: body.decision, reason: body.reason || null, clerk: req.clerk! },
+    );
+    res.json(documentJson(doc, absoluteUrl(deps, req, receiptPath(sha256))));
+  });
+
+  router.get("/api/v1/clerk", auth, (req, res) => {
+    res.json({ name: req.clerk!.name, role: req.clerk!.role, fourEyes: deps.fourEyes === true });
   });
 
   router.post("/api/v1/documents/:sha256/revocation", auth, json, async (req, res) => {

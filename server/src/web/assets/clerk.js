@@ -9,7 +9,10 @@ const POLL_MS = 2000;
 const $ = (id) => document.getElementById(id);
 
 let documents = [];
+let awaiting = [];
 let listed = "";
+/** Who is signed in: { name, role, fourEyes } from GET /api/v1/clerk. */
+let me = null;
 let pollTimer = null;
 
 const key = () => sessionStorage.getItem(KEY);
@@ -26,6 +29,8 @@ function showError(id, text) {
 }
 
 function statusText(doc) {
+  if (doc.approval?.state === "awaiting") return t("status.awaiting");
+  if (doc.approval?.state === "rejected") return t("status.rejected");
   if (doc.revocation && doc.revocation.state !== "confirmed") return t("status.revoking");
   return t(`status.${doc.status}`);
 }
@@ -68,10 +73,61 @@ function replaceWith(doc) {
 function renderList() {
   $("documents").tBodies[0].replaceChildren(...documents.map(row));
   $("no-documents").hidden = documents.length > 0;
+  renderApprovals();
+}
+
+/** Four-eyes issuance: approves or rejects (with a reason) another clerk's document. */
+async function decide(doc, decision, reason) {
+  const response = await api(`/api/v1/documents/${doc.sha256}/approval`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(decision === "reject" ? { decision, reason } : { decision }),
+  }).catch(() => null);
+  showError("approval-error", response?.ok ? null : response ? await problemText(response) : t("clerk.failed"));
+  listed = "";
+  await refresh();
+}
+
+/** The approval queue: documents awaiting a second clerk; an approver decides others' documents, never their own. */
+function renderApprovals() {
+  $("approvals-card").hidden = !me?.fourEyes && awaiting.length === 0;
+  $("no-approvals").hidden = awaiting.length > 0;
+  const mayDecide = me && me.role !== "clerk";
+  $("approvals").replaceChildren(
+    ...awaiting.map((doc) => {
+      const name = doc.title ?? doc.reference ?? `${doc.sha256.slice(0, 12)}…`;
+      const item = el("li", { "data-sha256": doc.sha256 }, el("strong", {}, name), " ", el("small", {}, t("clerk.uploadedBy", { name: doc.createdBy ?? "?" })));
+      const own = doc.createdBy === me?.name;
+      if (own || !mayDecide) {
+        item.append(el("p", { class: "hint" }, t(own ? "clerk.ownDocument" : "clerk.notApprover")));
+        return item;
+      }
+      const reasonId = `reject-reason-${doc.sha256.slice(0, 12)}`;
+      const reason = el("input", { type: "text", id: reasonId, maxlength: "500", autocomplete: "off" });
+      item.append(
+        el("div", { class: "row" },
+          el("button", { type: "button", onclick: () => decide(doc, "approve") }, t("action.approve")),
+          el("label", { for: reasonId, class: "inline" }, t("clerk.rejectReason")),
+          reason,
+          el("button", {
+            type: "button",
+            class: "danger",
+            onclick: () => (reason.value.trim() ? decide(doc, "reject", reason.value.trim()) : showError("approval-error", t("clerk.rejectNeedsReason"))),
+          }, t("action.reject")),
+        ),
+      );
+      return item;
+    }),
+  );
 }
 
 /** Reloads the list; re-renders only when something changed (keeps focus on the page steady). */
 async function refresh() {
+  const queue = await api("/api/v1/documents?status=awaiting-approval&limit=100").catch(() => null);
+  const queued = queue?.ok ? (await queue.json()).items : awaiting;
+  const changedQueue = JSON.stringify(queued) !== JSON.stringify(awaiting);
+  awaiting = queued;
+  if (changedQueue) renderApprovals();
   const response = await api("/api/v1/documents?limit=50").catch(() => null);
   if (!response) return;
   if (response.status === 401) {
@@ -101,11 +157,12 @@ function poll() {
 
 async function signIn(value) {
   sessionStorage.setItem(KEY, value);
-  const response = await api("/api/v1/documents?limit=1").catch(() => null);
-  if (!response || response.status === 401) {
+  const response = await api("/api/v1/clerk").catch(() => null);
+  if (!response || !response.ok) {
     signOut(response ? t("clerk.badKey") : "");
     return;
   }
+  me = await response.json();
   showError("key-error", null);
   $("login").hidden = true;
   $("work").hidden = false;
@@ -117,6 +174,8 @@ async function signIn(value) {
 
 function signOut(message = null) {
   sessionStorage.removeItem(KEY);
+  me = null;
+  awaiting = [];
   clearTimeout(pollTimer);
   $("login").hidden = false;
   $("work").hidden = true;

@@ -15,7 +15,7 @@ describe("notariseDocument", function () {
   let dir: string;
   let store: SqliteStore;
   let content: Originals;
-  const clerk = { id: 1, name: "Erika", createdAt: 0, removedAt: null };
+  const clerk = { id: 1, name: "Erika", createdAt: 0, removedAt: null, role: "clerk" as const };
   const clock = { now: () => Date.now() };
 
   beforeEach(async function () {

@@ -1,0 +1,47 @@
+import { NotaryError } from "../../errors.js";
+import type { Clock, Store } from "../ports.js";
+import type { Clerk } from "../types.js";
+import { getDocument } from "../receipts/getReceipt.js";
+
+export interface ApprovalInput {
+  sha256: string;
+  decision: "approve" | "reject";
+  /** Why it is rejected (required then); shown to clerks and in the audit log. */
+  reason: string | null;
+  clerk: Clerk;
+}
+
+/**
+ * Four-eyes issuance: a second clerk with the approver (or admin) role
+ * approves a document awaiting approval, which is then batched, or rejects
+ * it with a reason, and it is never anchored. The uploader never decides
+ * their own document; a decision is taken once (the store arbitrates
+ * between two approvers at the same moment).
+ */
+export async function decideApproval(deps: { store: Store; clock: Clock; onApproved?: () => void }, input: ApprovalInput) {
+  const { store, clock } = deps;
+  if (input.clerk.role !== "approver" && input.clerk.role !== "admin") {
+    throw new NotaryError("FORBIDDEN", `Only clerks with the approver role approve documents; "${input.clerk.name}" is a ${input.clerk.role} (npx notary clerk add <name> --role approver)`, { role: input.clerk.role });
+  }
+  const doc = await getDocument(store, input.sha256);
+  if (!doc.approval) throw new NotaryError("NOT_AWAITING_APPROVAL", "This document needs no approval: it was registered without four-eyes issuance", { sha256: input.sha256 });
+  if (doc.approval.state !== "awaiting") {
+    throw new NotaryError("NOT_AWAITING_APPROVAL", `This document was ${doc.approval.state} already, by ${doc.approval.by}`, { sha256: input.sha256, state: doc.approval.state, by: doc.approval.by });
+  }
+  if (doc.createdBy === input.clerk.name) {
+    throw new NotaryError("FORBIDDEN", "The clerk who registered a document cannot approve or reject it: a second person decides (four-eyes issuance)", { sha256: input.sha256 });
+  }
+  if (input.decision === "reject" && !input.reason) throw new NotaryError("INVALID_REQUEST", "A rejection needs a reason", { sha256: input.sha256 });
+  const decided = await store.decideApproval(input.sha256, {
+    state: input.decision === "approve" ? "approved" : "rejected",
+    by: input.clerk.name,
+    at: clock.now(),
+    reason: input.reason,
+  });
+  if (!decided) {
+    const now = await getDocument(store, input.sha256);
+    throw new NotaryError("NOT_AWAITING_APPROVAL", `This document was ${now.approval?.state} a moment ago, by ${now.approval?.by}`, { sha256: input.sha256, state: now.approval?.state, by: now.approval?.by });
+  }
+  if (input.decision === "approve") deps.onApproved?.();
+  return getDocument(store, input.sha256);
+}
