@@ -32,13 +32,20 @@ interface Outcome {
   note?: string;
   error?: string;
   receipt?: string;
+  /** Four-eyes issuance: registered, but anchored only once a second clerk approves it (--wait does not wait for that). */
+  awaitingApproval?: boolean;
 }
 
 /** The answer to a registration: new (202), already registered (200, with what was not applied), or failed. */
 async function outcomeOf(file: string, response: Response): Promise<Outcome> {
   if (!response.ok) return { file, result: "failed", error: await problemOf(response) };
-  const body = (await response.json()) as { sha256: string; duplicate?: { detail: string } };
-  return response.status === 202 ? { file, sha256: body.sha256, result: "notarised" } : { file, sha256: body.sha256, result: "already notarised", note: body.duplicate?.detail };
+  const body = (await response.json()) as { sha256: string; approval?: string; duplicate?: { detail: string } };
+  if (response.status === 202) {
+    return body.approval === "awaiting"
+      ? { file, sha256: body.sha256, result: "notarised", awaitingApproval: true, note: "awaiting approval by a second clerk (four-eyes issuance): no receipt until then" }
+      : { file, sha256: body.sha256, result: "notarised" };
+  }
+  return { file, sha256: body.sha256, result: "already notarised", note: body.duplicate?.detail };
 }
 
 const megabytes = (bytes: number) => (bytes < 1e3 ? `${bytes} B` : bytes < 1e6 ? `${(bytes / 1e3).toFixed(1)} kB` : `${(bytes / 1e6).toFixed(1)} MB`);
@@ -117,7 +124,7 @@ export function notariseCommand(program: Command): void {
       bar?.stop();
 
       if (opts.wait) {
-        for (const outcome of outcomes.filter((o) => o.sha256)) {
+        for (const outcome of outcomes.filter((o) => o.sha256 && !o.awaitingApproval)) {
           const response = await untilSettled(() => server.request(`/api/v1/receipts/${outcome.sha256}`), Number(opts.timeout) * 1000);
           if (!response?.ok) {
             outcome.error = response ? await problemOf(response) : `not anchored within ${opts.timeout} s`;

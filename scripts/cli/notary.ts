@@ -10,7 +10,7 @@ import path from "node:path";
 import { Command, CommanderError } from "commander";
 
 import type { SqliteStore } from "../../server/src/adapters/store/sqliteStore.js";
-import { addClerk } from "../../server/src/domain/clerks/clerkKeys.js";
+import { addClerk, setClerkRole } from "../../server/src/domain/clerks/clerkKeys.js";
 import { isNotaryError } from "../../server/src/errors.js";
 import { chainCommand } from "./chainCommand.js";
 import { deployCommand } from "./deploy.js";
@@ -59,6 +59,14 @@ clerk
       { id: c.id, name: c.name, role: c.role, key, createdAt: new Date(c.createdAt).toISOString() },
       `Clerk "${c.name}" (${c.role}) created. Key (shown only now, keep it safe):\n\n  ${key}\n\nUse it as: Authorization: Bearer ${key}`,
     );
+  });
+
+clerk
+  .command("role <name> <role>")
+  .description("give a clerk another role (clerk, approver, admin); the key stays the same")
+  .action(async (name: string, role: string) => {
+    await withStore((store) => setClerkRole({ store }, name, role));
+    print({ name, role }, `Clerk "${name}" is now ${role}.`);
   });
 
 clerk

@@ -216,6 +216,10 @@ export async function startServer(config: Config, override?: ChainOverride): Pro
             onResult: (ok) => metrics.tsaRequests.inc({ result: ok ? "ok" : "error" }),
           })
         : null;
+    if (!config.FOUR_EYES) {
+      const waiting = (await store.awaitingApproval(10_000)).length;
+      if (waiting > 0) logger.warn({ waiting }, `${waiting} document(s) registered under FOUR_EYES still await approval and are not anchored: approve or reject them (clerk page, POST /api/v1/documents/{sha256}/approval)`);
+    }
     const retention = new RetentionDuty({ store, content, clock: systemClock, log: logger, intervalMs: Math.max(config.BATCH_INTERVAL_MS, 100) });
     const worker = new AnchoringWorker({
       store, chain, clock: systemClock, log: logger,

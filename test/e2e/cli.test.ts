@@ -119,8 +119,10 @@ describe("notary CLI against a durable local chain (npx notary chain)", function
     const badRole = await notary(["--data-dir", dataDir, "clerk", "add", "Carla", "--role", "boss"]);
     expect(badRole.code).to.equal(3);
     expect(badRole.stderr).to.include('A clerk\'s role is one of clerk, approver, admin, not "boss"');
+    const promoted = await notary(["--data-dir", dataDir, "clerk", "role", "Bernd Zweit", "admin"]);
+    expect(promoted.stdout).to.include('Clerk "Bernd Zweit" is now admin.');
     const list = await notary(["--data-dir", dataDir, "clerk", "list"]);
-    expect(list.stdout).to.match(/Anna Schmidt\tclerk\t/).and.match(/Bernd Zweit\tapprover\t/);
+    expect(list.stdout).to.match(/Anna Schmidt\tclerk\t/).and.match(/Bernd Zweit\tadmin\t/);
   });
 
   it("notarise --wait uploads several files, prints a summary and saves each receipt beside its file", async function () {

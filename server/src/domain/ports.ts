@@ -26,7 +26,7 @@ export interface Store {
    */
   insertDocument(doc: NewDocument, audit?: Omit<AuditEntry, "id" | "sha256">): Promise<{ inserted: boolean; record: DocumentRecord }>;
   getDocument(sha256: string): Promise<DocumentRecord | null>;
-  listDocuments(q: { state?: "pending" | "anchored" | "revoked" | "awaiting-approval"; limit: number; beforeSeq?: number }): Promise<DocumentRecord[]>;
+  listDocuments(q: { state?: "pending" | "anchored" | "revoked" | "awaiting-approval" | "rejected"; limit: number; beforeSeq?: number }): Promise<DocumentRecord[]>;
   unbatchedDocuments(limit: number): Promise<DocumentRecord[]>;
   countUnbatched(): Promise<number>;
   createBatch(batch: { root: string; createdAt: number; leafVersion: ReceiptVersion }, leaves: LeafAssignment[]): Promise<BatchRecord>;
@@ -76,6 +76,8 @@ export interface Store {
   addClerk(name: string, keyHash: string, at: number, role?: ClerkRole): Promise<Clerk>;
   listClerks(): Promise<Clerk[]>;
   removeClerk(name: string, at: number): Promise<boolean>;
+  /** Gives an active clerk another role; false when there is none of that name. */
+  setClerkRole(name: string, role: ClerkRole): Promise<boolean>;
   clerkByKeyHash(keyHash: string): Promise<Clerk | null>;
   appendAudit(e: Omit<AuditEntry, "id">): Promise<void>;
   listAudit(limit: number): Promise<AuditEntry[]>;

@@ -164,7 +164,7 @@ export const openApiDocument = {
         summary: "List documents, newest first",
         security: clerk,
         parameters: [
-          { name: "status", in: "query", schema: { enum: ["pending", "anchored", "revoked", "awaiting-approval"] } },
+          { name: "status", in: "query", schema: { enum: ["pending", "anchored", "revoked", "awaiting-approval", "rejected"] } },
           { name: "limit", in: "query", schema: { type: "integer", minimum: 1, maximum: 100, default: 20 } },
           { name: "cursor", in: "query", schema: { type: "string" } },
         ],

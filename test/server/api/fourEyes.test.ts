@@ -7,7 +7,7 @@ import { expect } from "chai";
 import { network } from "hardhat";
 
 import { SqliteStore } from "../../../server/src/adapters/store/sqliteStore.js";
-import { type TestServer, anchoredReceipt, startTestServer, uploadForm } from "../../helpers/server.js";
+import { type TestServer, anchoredReceipt, eventually, startTestServer, uploadForm } from "../../helpers/server.js";
 
 const { provider: eip1193 } = await network.create();
 
@@ -79,11 +79,31 @@ describe("API: four-eyes issuance", function () {
     expect((await record(hash)).approval).to.include({ state: "rejected", by: "Anna", reason: "Falscher Antragsteller" });
     expect(await problem(await decide(hash, "Max", { decision: "approve" }))).to.include({ status: 409, code: "NOT_AWAITING_APPROVAL" });
     await new Promise((r) => setTimeout(r, 500));
-    expect((await server.api(`/api/v1/receipts/${hash}`)).status, "never anchored").to.equal(202);
+    expect((await server.api(`/api/v1/receipts/${hash}`)).status, "never anchored, never issued").to.equal(404);
+    expect((await record(hash)).batch, "never batched").to.equal(null);
     const revoke = await server.api(`/api/v1/documents/${hash}/revocation`, { method: "POST", key: keys.Erika, headers: { "content-type": "application/json" }, body: JSON.stringify({ reason: 1 }) });
     expect(revoke.status).to.equal(400);
     expect(await problem(await decide("ab".repeat(32), "Anna", { decision: "approve" }))).to.include({ status: 404 });
     expect((await decide(hash, "Anna", { decision: "maybe" })).status).to.equal(400);
+  });
+
+  it("a rejected document does not exist to the public; a rejected successor frees its predecessor for a corrected one", async function () {
+    const earlier = await register("Erika");
+    expect((await decide(earlier, "Anna", { decision: "approve" })).status).to.equal(200);
+    await anchoredReceipt(server, earlier);
+    const wrong = `Korrektur ${randomBytes(8).toString("hex")}`;
+    const upload = await server.api("/api/v1/documents", { method: "POST", key: keys.Erika, body: uploadForm(wrong, { supersedes: earlier }) });
+    expect(await upload.json()).to.include({ status: "pending", approval: "awaiting" });
+    expect((await decide(sha256(wrong), "Anna", { decision: "reject", reason: "falsches Datum" })).status).to.equal(200);
+    expect((await (await server.api(`/api/v1/verify/${sha256(wrong)}`)).json()).status, "rejected: unknown to the public").to.equal("unknown");
+    expect((await server.api(`/api/v1/receipts/${sha256(wrong)}`)).status).to.equal(404);
+    expect((await record(earlier)).supersededBy, "the rejected successor no longer counts").to.equal(null);
+    const onRejected = await server.api("/api/v1/documents", { method: "POST", key: keys.Erika, body: uploadForm(`x ${randomBytes(8).toString("hex")}`, { supersedes: sha256(wrong) }) });
+    expect(await problem(onRejected)).to.include({ status: 409, code: "ALREADY_SUPERSEDED" });
+    const corrected = `Korrektur richtig ${randomBytes(8).toString("hex")}`;
+    expect((await server.api("/api/v1/documents", { method: "POST", key: keys.Erika, body: uploadForm(corrected, { supersedes: earlier }) })).status).to.equal(202);
+    expect((await decide(sha256(corrected), "Max", { decision: "approve" })).status).to.equal(200);
+    await eventually(async () => (await (await server.api(`/api/v1/verify/${earlier}`)).json()).status === "revoked", 20_000, "the earlier permit to be superseded");
   });
 
   it("two approvers at the same moment: one decision counts, the other is told who was first (409)", async function () {

@@ -68,6 +68,16 @@ describe("API: retention with automatic erasure", function () {
     expect((await record(sha256(dated))).retainUntil).to.equal("2036-12-31T22:59:59.000Z");
   });
 
+  it("a repeated upload with another retainUntil says it was not applied (the first date stands)", async function () {
+    const doc = permit();
+    await server.api("/api/v1/documents", { method: "POST", key, body: uploadForm(doc, { retainUntil: "2036-12-31" }) });
+    const again = await (await server.api("/api/v1/documents", { method: "POST", key, body: uploadForm(doc, { retainUntil: "2040-12-31" }) })).json();
+    expect(again.duplicate.ignored).to.deep.equal(["retainUntil"]);
+    expect(again.retainUntil).to.equal("2036-12-31T22:59:59.000Z");
+    const plain = await (await server.api("/api/v1/documents", { method: "POST", key, body: uploadForm(doc) })).json();
+    expect(plain.duplicate.ignored, "RETENTION_DAYS filling in is not the clerk's request").to.deep.equal([]);
+  });
+
   it("refuses a retainUntil in the past (a typo must not erase at once) or malformed, with 400 and nothing stored", async function () {
     for (const retainUntil of ["2020-01-01", "31.12.2036"]) {
       const doc = permit();

@@ -174,13 +174,14 @@ export class SqliteStore implements Store {
     return this.document(sha256);
   }
 
-  async listDocuments(q: { state?: "pending" | "anchored" | "revoked" | "awaiting-approval"; limit: number; beforeSeq?: number }) {
+  async listDocuments(q: { state?: "pending" | "anchored" | "revoked" | "awaiting-approval" | "rejected"; limit: number; beforeSeq?: number }) {
     const where: string[] = ["d.seq < ?"];
     const params: SQLInputValue[] = [q.beforeSeq ?? Number.MAX_SAFE_INTEGER];
-    if (q.state === "pending") where.push("(b.state IS NULL OR b.state <> 'confirmed')");
+    if (q.state === "pending") where.push("(b.state IS NULL OR b.state <> 'confirmed') AND (d.approval_state IS NULL OR d.approval_state <> 'rejected')");
     if (q.state === "anchored") where.push("b.state = 'confirmed' AND (d.revocation_state IS NULL OR d.revocation_state <> 'confirmed')");
     if (q.state === "revoked") where.push("b.state = 'confirmed' AND d.revocation_state = 'confirmed'");
     if (q.state === "awaiting-approval") where.push("d.approval_state = 'awaiting'");
+    if (q.state === "rejected") where.push("d.approval_state = 'rejected'");
     const rows = this.all(
       `SELECT d.* FROM documents d LEFT JOIN batches b ON b.id = d.batch_id
        WHERE ${where.join(" AND ")} ORDER BY d.seq DESC LIMIT ?`,
@@ -301,7 +302,8 @@ export class SqliteStore implements Store {
   async supersessionsDue(limit: number) {
     return this.all(
       `SELECT s.* FROM documents s JOIN batches b ON b.id = s.batch_id JOIN documents p ON p.sha256 = s.supersedes
-       WHERE b.state = 'confirmed' AND p.revocation_state IS NULL ORDER BY s.seq LIMIT ?`,
+       WHERE b.state = 'confirmed' AND p.revocation_state IS NULL AND (p.approval_state IS NULL OR p.approval_state <> 'rejected')
+       ORDER BY s.seq LIMIT ?`,
       limit,
     ).map(toDocument);
   }
@@ -321,9 +323,11 @@ export class SqliteStore implements Store {
 
   async decideApproval(sha256: string, d: { state: "approved" | "rejected"; by: string; at: number; reason: string | null }) {
     return this.transaction(() => {
+      // A rejected successor supersedes nothing: its link is dropped, so that a corrected one can take its place (the audit keeps it).
       const changed = this.run(
-        "UPDATE documents SET approval_state = ?, approval_by = ?, approval_at = ?, approval_reason = ? WHERE sha256 = ? AND approval_state = 'awaiting'",
-        d.state, d.by, d.at, d.reason, sha256,
+        `UPDATE documents SET approval_state = ?, approval_by = ?, approval_at = ?, approval_reason = ?,
+           supersedes = CASE WHEN ? = 'rejected' THEN NULL ELSE supersedes END WHERE sha256 = ? AND approval_state = 'awaiting'`,
+        d.state, d.by, d.at, d.reason, d.state, sha256,
       );
       if (changed === 1) this.audit({ at: d.at, clerk: d.by, action: d.state === "approved" ? "approve" : "reject", sha256, detail: d.reason });
       return changed === 1;
@@ -400,6 +404,10 @@ export class SqliteStore implements Store {
 
   async removeClerk(name: string, at: number) {
     return this.run("UPDATE clerks SET removed_at = ? WHERE name = ? AND removed_at IS NULL", at, name) > 0;
+  }
+
+  async setClerkRole(name: string, role: ClerkRole) {
+    return this.run("UPDATE clerks SET role = ? WHERE name = ? AND removed_at IS NULL", role, name) > 0;
   }
 
   async clerkByKeyHash(keyHash: string) {

@@ -35,3 +35,11 @@ export async function authenticateClerk(store: Store, authorization: string | un
   }
   return clerk;
 }
+
+/** Gives an active clerk another role (clerk, approver, admin); the key stays the same. */
+export async function setClerkRole(deps: { store: Store }, name: string, role: string): Promise<void> {
+  if (!(CLERK_ROLES as readonly string[]).includes(role)) {
+    throw new NotaryError("INVALID_REQUEST", `A clerk's role is one of ${CLERK_ROLES.join(", ")}, not "${role}"`, { role });
+  }
+  if (!(await deps.store.setClerkRole(name.trim(), role as ClerkRole))) throw new NotaryError("INVALID_REQUEST", `No active clerk is named "${name.trim()}"`, { name });
+}

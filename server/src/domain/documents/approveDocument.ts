@@ -21,7 +21,7 @@ export interface ApprovalInput {
 export async function decideApproval(deps: { store: Store; clock: Clock; onApproved?: () => void }, input: ApprovalInput) {
   const { store, clock } = deps;
   if (input.clerk.role !== "approver" && input.clerk.role !== "admin") {
-    throw new NotaryError("FORBIDDEN", `Only clerks with the approver role approve documents; "${input.clerk.name}" is a ${input.clerk.role} (npx notary clerk add <name> --role approver)`, { role: input.clerk.role });
+    throw new NotaryError("FORBIDDEN", `Only clerks with the approver role approve documents; "${input.clerk.name}" is a ${input.clerk.role} (an administrator gives the role: npx notary clerk role "<name>" approver)`, { role: input.clerk.role });
   }
   const doc = await getDocument(store, input.sha256);
   if (!doc.approval) throw new NotaryError("NOT_AWAITING_APPROVAL", "This document needs no approval: it was registered without four-eyes issuance", { sha256: input.sha256 });

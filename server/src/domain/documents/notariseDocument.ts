@@ -15,6 +15,8 @@ export interface NotariseInput {
   supersedes?: string | null;
   /** When the original is erased by itself (ms); null or absent: kept until a clerk erases it. */
   retainUntil?: number | null;
+  /** The clerk gave retainUntil (rather than RETENTION_DAYS filling it in): a repeated upload says when it was not applied. */
+  retainUntilGiven?: boolean;
   /** Four-eyes issuance: the document waits for a second clerk's approval before it is batched. */
   awaitsApproval?: boolean;
   /** The upload, fully written and fsynced to a temporary file; absent for hash-only notarisation. */
@@ -39,7 +41,7 @@ export const newSalt = (): string => "0x" + randomBytes(32).toString("hex");
 /** What happened to a second registration of a document that is already registered. */
 export interface Duplicate {
   /** Fields of this request that differ from the record and were not applied: a document is registered once. */
-  ignored: ("reference" | "title" | "validFrom" | "validUntil" | "supersedes")[];
+  ignored: ("reference" | "title" | "validFrom" | "validUntil" | "supersedes" | "retainUntil")[];
   /** The original was added to a record that had only the hash. */
   contentAdded: boolean;
 }
@@ -49,6 +51,7 @@ const ignoredFields = (existing: DocumentRecord, input: NotariseInput): Duplicat
   ...(["reference", "title"] as const).filter((f) => input[f] !== null && input[f] !== existing[f]),
   ...(["validFrom", "validUntil"] as const).filter((f) => input.validity !== undefined && input.validity[f] !== existing[f]),
   ...(input.supersedes && input.supersedes !== existing.supersedes ? (["supersedes"] as const) : []),
+  ...(input.retainUntilGiven && input.retainUntil !== existing.retainUntil ? (["retainUntil"] as const) : []),
 ];
 
 /**
@@ -62,6 +65,9 @@ async function checkSupersedable(store: Store, earlier: string, successor: strin
   const other = await store.supersededBy(earlier);
   if (other) throw new NotaryError("ALREADY_SUPERSEDED", `The document to supersede is already superseded by ${other}`, { supersedes: earlier, supersededBy: other });
   if (doc.revocation) throw new NotaryError("ALREADY_SUPERSEDED", "The document to supersede is already revoked", { supersedes: earlier, reason: doc.revocation.reason });
+  if (doc.approval?.state === "rejected") {
+    throw new NotaryError("ALREADY_SUPERSEDED", "The document to supersede was rejected and never anchored: supersede the document it was meant to replace", { supersedes: earlier });
+  }
 }
 
 /**

@@ -32,6 +32,8 @@ export async function getReceipt(
   extras: (batchId: number) => Promise<ReceiptExtras> = async () => ({}),
 ): Promise<ReceiptResult> {
   const document = await getDocument(store, sha256);
+  // A rejected document (four-eyes issuance) was never issued: to the public it does not exist.
+  if (document.approval?.state === "rejected") throw new NotaryError("DOCUMENT_NOT_FOUND", "No document with this SHA-256 has been notarised here", { sha256 });
   if (document.status === "pending" || !document.batch) return { state: "pending", document };
   return { state: "ready", receipt: buildReceipt(document, document.batch, municipality, await extras(document.batch.id)), document };
 }

@@ -39,7 +39,8 @@ export class HashVerifier {
     const { store, municipality } = this.deps;
     const doc = await findDocument(store, sha256);
     const none = (status: "pending" | "unknown"): HashVerdict => ({ sha256, status, municipality, authentic: false, reliable: false, identity: null, checks: [] });
-    if (!doc) return none("unknown");
+    // A rejected document (four-eyes issuance) was never issued: to the public it does not exist.
+    if (!doc || doc.approval?.state === "rejected") return none("unknown");
     const batch = doc.batch;
     if (doc.status === "pending" || !batch?.anchor) return none("pending");
     const receipt = buildReceipt(doc, batch, municipality, await this.deps.receiptExtras(batch.id));

@@ -47,7 +47,7 @@ const validityOf = (fields: { validFrom?: string; validUntil?: string }) =>
 const approvalBody = z.strictObject({ decision: z.enum(["approve", "reject"]), reason: z.string().trim().max(500).optional() });
 const revocationBody = z.strictObject({ reason: z.number().int().min(1).max(255), note: z.string().trim().max(500).optional() });
 const listQuery = z.object({
-  status: z.enum(["pending", "anchored", "revoked", "awaiting-approval"]).optional(),
+  status: z.enum(["pending", "anchored", "revoked", "awaiting-approval", "rejected"]).optional(),
   limit: z.coerce.number().int().min(1).max(100).default(20),
   cursor: z.string().regex(/^[0-9]{1,15}$/, "a cursor from a previous page").optional(),
 });
@@ -94,6 +94,7 @@ export function documentRoutes(router: Router, deps: AppDeps): void {
           validity: validityOf(fields),
           supersedes: supersedesOf(fields),
           retainUntil: retainUntilOf(fields.retainUntil, clock.now(), deps.retentionDays),
+          retainUntilGiven: Boolean(fields.retainUntil?.trim()),
           awaitsApproval: deps.fourEyes === true,
           upload: { tempPath: file.tempPath, size: file.size, mediaType: (req.file?.mimetype ?? "").slice(0, 100) || null },
           clerk: req.clerk!,
@@ -105,14 +106,17 @@ export function documentRoutes(router: Router, deps: AppDeps): void {
     } else if (req.is("application/json")) {
       await runMiddleware(json, req, res);
       const body = parseOr400(hashOnly, req.body, "JSON body");
-      input = { sha256: parseSha256(body.sha256), reference: body.reference || null, title: body.title || null, public: false, validity: validityOf(body), supersedes: supersedesOf(body), retainUntil: retainUntilOf(body.retainUntil, clock.now(), deps.retentionDays), awaitsApproval: deps.fourEyes === true, clerk: req.clerk! };
+      input = { sha256: parseSha256(body.sha256), reference: body.reference || null, title: body.title || null, public: false, validity: validityOf(body), supersedes: supersedesOf(body), retainUntil: retainUntilOf(body.retainUntil, clock.now(), deps.retentionDays), retainUntilGiven: Boolean(body.retainUntil?.trim()), awaitsApproval: deps.fourEyes === true, clerk: req.clerk! };
     } else {
       throw new NotaryError("UNSUPPORTED_MEDIA_TYPE", "Send multipart/form-data with a file part, or application/json with a sha256");
     }
     const { created, document, duplicate } = await notariseDocument(notariseDeps, input);
     const receiptUrl = absoluteUrl(deps, req, receiptPath(document.sha256));
     if (created) {
-      res.status(202).location(receiptUrl).json({ sha256: document.sha256, status: "pending", receiptUrl });
+      res
+        .status(202)
+        .location(receiptUrl)
+        .json({ sha256: document.sha256, status: "pending", receiptUrl, ...(document.approval ? { approval: "awaiting", detail: "four-eyes issuance: anchored only once a second clerk with the approver role approves it" } : {}) });
     } else {
       const view = await getDocument(store, document.sha256);
       res.status(200).json({ ...documentJson(view, receiptUrl), duplicate: duplicateJson(view, duplicate!) });
