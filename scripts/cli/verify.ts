@@ -10,7 +10,7 @@ import { pemCertificates } from "../../server/src/adapters/timestamps/rfc3161.js
 import { tokenVerifier } from "../../server/src/adapters/timestamps/tokenVerifier.js";
 import { type Receipt, chainOf, parseReceipt } from "../../server/src/domain/receipts/receipt.js";
 import type { TrustedDirectory } from "../../server/src/domain/verification/identity.js";
-import { isoTime } from "../../server/src/domain/verification/messages.js";
+import { CAUTION_CODES, isoTime } from "../../server/src/domain/verification/messages.js";
 import { type CheckReport, type ReceiptVerdict, verifyReceipt } from "../../server/src/domain/verification/verifyReceipt.js";
 import { isNotaryError } from "../../server/src/errors.js";
 import { receiptFileOf, sha256OfFile } from "./files.js";
@@ -88,7 +88,8 @@ function rpcFor(receipt: Receipt, trust: TrustedDirectory[], opts: VerifyOptions
   return entry?.rpcUrls[0] ?? optionOrEnv(undefined, "RPC_URL", "http://127.0.0.1:8545")!;
 }
 
-const mark = (c: CheckReport) => `${c.skipped ? "–" : c.ok ? "✓" : "✗"} ${c.check.padEnd(12)} ${c.detail}`;
+/** ✓ passed, ! passed but not good news (revoked, expired, unconfirmed …), ✗ failed, – not checked. */
+const mark = (c: CheckReport) => `${c.skipped ? "–" : !c.ok ? "✗" : CAUTION_CODES.has(c.code) ? "!" : "✓"} ${c.check.padEnd(12)} ${c.detail}`;
 
 /** Exit codes of `verify` (README "Command line"). */
 function exitOf(v: ReceiptVerdict): number {

@@ -237,6 +237,7 @@ describe("notary CLI against a durable local chain (npx notary chain)", function
     expect(code).to.equal(4);
     const out = json(stdout) as { status: string; validity: { validUntil: number } };
     expect(out.status).to.equal("expired");
+    expect((await notary(["verify", permit, "--trust", trustFile])).stdout).to.match(/^ {2}! validity {5}expired at /m);
     expect(new Date(out.validity.validUntil * 1000).toLocaleString("sv-SE", { timeZone: "Europe/Berlin" })).to.equal(`${yesterday} 23:59:59`);
     const german = await notary(["notarise", permit, "--valid-until", "31.12.2026", "--server", server.base], { NOTARY_KEY: key });
     expect(german.code).to.equal(1);
@@ -274,6 +275,8 @@ describe("notary CLI against a durable local chain (npx notary chain)", function
     const { code, stdout } = await notary(["verify", b, "--trust", trustFile]);
     expect(code).to.equal(2);
     expect(stdout).to.match(/^revoked /).and.include("superseded");
+    expect(stdout, "a revocation is never shown as a success").to.match(/^ {2}! revocation {3}revoked \(superseded\)/m).and.not.match(/✓ revocation/);
+    expect(stdout).to.match(/^ {2}✓ leaf /m);
   });
 
   it("revoke refuses an unknown reason with exit 3 and lists the valid ones", async function () {

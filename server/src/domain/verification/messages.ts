@@ -68,3 +68,19 @@ export function render(code: MessageCode, values: MessageValues = {}): string {
 
 /** An ISO time from unix seconds; "unbounded" for 0. */
 export const isoTime = (seconds: number): string => (seconds === 0 ? "unbounded" : new Date(seconds * 1000).toISOString().replace(".000Z", "Z"));
+
+/**
+ * Outcomes of checks that ran and passed, but report something the reader
+ * must not take for a success: printed with "!" rather than "✓" (the CLI),
+ * so that "revoked" or "expired" never looks like a green result.
+ */
+export const CAUTION_CODES: ReadonlySet<MessageCode> = new Set<MessageCode>([
+  "revocation.revoked",
+  "validity.expired",
+  "validity.notYet",
+  "identity.unconfirmed",
+  "timestamp.unverified",
+  "timestamp.untrusted",
+  "timestamp.skipped",
+  "timestamp.unknownType",
+]);
