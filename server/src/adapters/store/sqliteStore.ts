@@ -284,12 +284,17 @@ export class SqliteStore implements Store {
     return this.all("SELECT * FROM documents WHERE batch_id = ? ORDER BY leaf_index", id).map(toDocument);
   }
 
-  async requestRevocation(sha256: string, r: { reason: number; note: string | null; at: number; by: string | null }) {
-    this.run(
+  /** Records a revocation request unless the document has one; 1 when recorded, 0 otherwise. */
+  private markRevocationRequested(sha256: string, r: { reason: number; note: string | null; at: number; by: string | null }): number {
+    return this.run(
       `UPDATE documents SET revocation_reason = ?, revocation_note = ?, revocation_at = ?, revocation_by = ?,
          revocation_state = 'requested' WHERE sha256 = ? AND revocation_state IS NULL`,
       r.reason, r.note, r.at, r.by, sha256,
     );
+  }
+
+  async requestRevocation(sha256: string, r: { reason: number; note: string | null; at: number; by: string | null }) {
+    this.markRevocationRequested(sha256, r);
   }
 
   async pendingRevocations() {
@@ -312,12 +317,9 @@ export class SqliteStore implements Store {
     const earlier = successor.supersedes;
     if (!earlier) return;
     this.transaction(() => {
-      const changed = this.run(
-        `UPDATE documents SET revocation_reason = 3, revocation_note = ?, revocation_at = ?, revocation_by = ?,
-           revocation_state = 'requested' WHERE sha256 = ? AND revocation_state IS NULL`,
-        `superseded by ${successor.sha256}`, at, successor.createdBy, earlier,
-      );
-      if (changed === 1) this.audit({ at, clerk: successor.createdBy ?? "system", action: "supersede", sha256: earlier, detail: `superseded by ${successor.sha256}` });
+      const note = `superseded by ${successor.sha256}`;
+      const changed = this.markRevocationRequested(earlier, { reason: 3, note, at, by: successor.createdBy });
+      if (changed === 1) this.audit({ at, clerk: successor.createdBy ?? "system", action: "supersede", sha256: earlier, detail: note });
     });
   }
 

@@ -11,6 +11,10 @@ export interface ApprovalInput {
   clerk: Clerk;
 }
 
+/** NOT_AWAITING_APPROVAL naming who decided first. */
+const decidedAlready = (sha256: string, approval: { state: string; by: string | null } | null, when: string) =>
+  new NotaryError("NOT_AWAITING_APPROVAL", `This document was ${approval?.state} ${when}, by ${approval?.by}`, { sha256, state: approval?.state, by: approval?.by });
+
 /**
  * Four-eyes issuance: a second clerk with the approver (or admin) role
  * approves a document awaiting approval, which is then batched, or rejects
@@ -25,9 +29,7 @@ export async function decideApproval(deps: { store: Store; clock: Clock; onAppro
   }
   const doc = await getDocument(store, input.sha256);
   if (!doc.approval) throw new NotaryError("NOT_AWAITING_APPROVAL", "This document needs no approval: it was registered without four-eyes issuance", { sha256: input.sha256 });
-  if (doc.approval.state !== "awaiting") {
-    throw new NotaryError("NOT_AWAITING_APPROVAL", `This document was ${doc.approval.state} already, by ${doc.approval.by}`, { sha256: input.sha256, state: doc.approval.state, by: doc.approval.by });
-  }
+  if (doc.approval.state !== "awaiting") throw decidedAlready(input.sha256, doc.approval, "already");
   if (doc.createdBy === input.clerk.name) {
     throw new NotaryError("FORBIDDEN", "The clerk who registered a document cannot approve or reject it: a second person decides (four-eyes issuance)", { sha256: input.sha256 });
   }
@@ -38,10 +40,7 @@ export async function decideApproval(deps: { store: Store; clock: Clock; onAppro
     at: clock.now(),
     reason: input.reason,
   });
-  if (!decided) {
-    const now = await getDocument(store, input.sha256);
-    throw new NotaryError("NOT_AWAITING_APPROVAL", `This document was ${now.approval?.state} a moment ago, by ${now.approval?.by}`, { sha256: input.sha256, state: now.approval?.state, by: now.approval?.by });
-  }
+  if (!decided) throw decidedAlready(input.sha256, (await getDocument(store, input.sha256)).approval, "a moment ago");
   if (input.decision === "approve") deps.onApproved?.();
   return getDocument(store, input.sha256);
 }

@@ -54,6 +54,9 @@ const ignoredFields = (existing: DocumentRecord, input: NotariseInput): Duplicat
   ...(input.retainUntilGiven && input.retainUntil !== existing.retainUntil ? (["retainUntil"] as const) : []),
 ];
 
+const alreadySuperseded = (earlier: string, successor: string) =>
+  new NotaryError("ALREADY_SUPERSEDED", `The document to supersede is already superseded by ${successor}`, { supersedes: earlier, supersededBy: successor });
+
 /**
  * The earlier document a successor may supersede: registered here, not the
  * successor itself, not revoked, and not superseded by another successor.
@@ -63,7 +66,7 @@ async function checkSupersedable(store: Store, earlier: string, successor: strin
   const doc = await store.getDocument(earlier);
   if (!doc) throw new NotaryError("DOCUMENT_NOT_FOUND", `The document to supersede (${earlier}) is not registered here`, { supersedes: earlier });
   const other = await store.supersededBy(earlier);
-  if (other) throw new NotaryError("ALREADY_SUPERSEDED", `The document to supersede is already superseded by ${other}`, { supersedes: earlier, supersededBy: other });
+  if (other) throw alreadySuperseded(earlier, other);
   if (doc.revocation) throw new NotaryError("ALREADY_SUPERSEDED", "The document to supersede is already revoked", { supersedes: earlier, reason: doc.revocation.reason });
   if (doc.approval?.state === "rejected") {
     throw new NotaryError("ALREADY_SUPERSEDED", "The document to supersede was rejected and never anchored: supersede the document it was meant to replace", { supersedes: earlier });
@@ -129,7 +132,7 @@ async function insertOrRaceLost<T>(deps: NotariseDeps, kept: StoredContent | nul
   } catch (e) {
     const other = input.supersedes ? await deps.store.supersededBy(input.supersedes) : null;
     if (kept && (other || !(await deps.store.getDocument(input.sha256)))) await deps.content.erase(kept);
-    if (other) throw new NotaryError("ALREADY_SUPERSEDED", `The document to supersede is already superseded by ${other}`, { supersedes: input.supersedes, supersededBy: other });
+    if (other) throw alreadySuperseded(input.supersedes!, other);
     throw e;
   }
 }

@@ -1,5 +1,5 @@
 import type { ChainReader, Clock, Store } from "../ports.js";
-import { findDocument } from "../receipts/getReceipt.js";
+import { findIssuedDocument } from "../receipts/getReceipt.js";
 import { type ReceiptExtras, buildReceipt } from "../receipts/receipt.js";
 import type { AnchorFacts, Municipality } from "../types.js";
 import type { TrustedDirectory } from "./identity.js";
@@ -37,10 +37,9 @@ export class HashVerifier {
 
   async verify(sha256: string): Promise<HashVerdict> {
     const { store, municipality } = this.deps;
-    const doc = await findDocument(store, sha256);
+    const doc = await findIssuedDocument(store, sha256);
     const none = (status: "pending" | "unknown"): HashVerdict => ({ sha256, status, municipality, authentic: false, reliable: false, identity: null, checks: [] });
-    // A rejected document (four-eyes issuance) was never issued: to the public it does not exist.
-    if (!doc || doc.approval?.state === "rejected") return none("unknown");
+    if (!doc) return none("unknown");
     const batch = doc.batch;
     if (doc.status === "pending" || !batch?.anchor) return none("pending");
     const receipt = buildReceipt(doc, batch, municipality, await this.deps.receiptExtras(batch.id));

@@ -21,24 +21,17 @@ import { type AppDeps, absoluteUrl, receiptPath, runMiddleware } from "./context
 const text = z.string().trim().max(200).optional();
 /** A validity end: an ISO 8601 date or a date-time with offset (domain/documents/validity.ts says what each means). */
 const validityEnd = z.string().max(40).optional();
-const uploadFields = z.strictObject({
+/** What a clerk may give with a document, in a form and in JSON alike. */
+const documentFields = {
   reference: text,
   title: text,
-  public: z.enum(["true", "false", "1", "0", "on", "off"]).optional(),
   validFrom: validityEnd,
   validUntil: validityEnd,
   supersedes: z.string().max(100).optional(),
   retainUntil: validityEnd,
-});
-const hashOnly = z.strictObject({
-  sha256: z.string(),
-  reference: z.string().trim().max(200).optional(),
-  title: text,
-  validFrom: validityEnd,
-  validUntil: validityEnd,
-  supersedes: z.string().max(100).optional(),
-  retainUntil: validityEnd,
-});
+};
+const uploadFields = z.strictObject({ ...documentFields, public: z.enum(["true", "false", "1", "0", "on", "off"]).optional() });
+const hashOnly = z.strictObject({ ...documentFields, sha256: z.string() });
 /** The earlier document named in `supersedes`, as a SHA-256, or null. */
 const supersedesOf = (fields: { supersedes?: string }) => (fields.supersedes?.trim() ? parseSha256(fields.supersedes.trim(), "supersedes") : null);
 /** The validity given, or undefined when the request names none (so that a repeated upload is not told a validity was ignored). */
@@ -78,6 +71,17 @@ export function documentRoutes(router: Router, deps: AppDeps): void {
     },
   };
 
+  /** The clerk's fields, parsed alike from a form and from JSON, with the server's FOUR_EYES and RETENTION_DAYS applied. */
+  const given = (fields: z.infer<typeof hashOnly> | z.infer<typeof uploadFields>) => ({
+    reference: fields.reference || null,
+    title: fields.title || null,
+    validity: validityOf(fields),
+    supersedes: supersedesOf(fields),
+    retainUntil: retainUntilOf(fields.retainUntil, clock.now(), deps.retentionDays),
+    retainUntilGiven: Boolean(fields.retainUntil?.trim()),
+    awaitsApproval: deps.fourEyes === true,
+  });
+
   router.post("/api/v1/documents", auth, declaredLengthLimit(deps.maxUploadBytes), async (req, res) => {
     let input;
     if (req.is("multipart/form-data")) {
@@ -87,15 +91,9 @@ export function documentRoutes(router: Router, deps: AppDeps): void {
         const fields = parseOr400(uploadFields, { ...req.body }, "form fields");
         if (!file?.tempPath) throw new NotaryError("INVALID_REQUEST", 'The multipart body needs a "file" part');
         input = {
+          ...given(fields),
           sha256: file.sha256,
-          reference: fields.reference || null,
-          title: fields.title || null,
           public: ["true", "1", "on"].includes(fields.public ?? "false"),
-          validity: validityOf(fields),
-          supersedes: supersedesOf(fields),
-          retainUntil: retainUntilOf(fields.retainUntil, clock.now(), deps.retentionDays),
-          retainUntilGiven: Boolean(fields.retainUntil?.trim()),
-          awaitsApproval: deps.fourEyes === true,
           upload: { tempPath: file.tempPath, size: file.size, mediaType: (req.file?.mimetype ?? "").slice(0, 100) || null },
           clerk: req.clerk!,
         };
@@ -106,7 +104,7 @@ export function documentRoutes(router: Router, deps: AppDeps): void {
     } else if (req.is("application/json")) {
       await runMiddleware(json, req, res);
       const body = parseOr400(hashOnly, req.body, "JSON body");
-      input = { sha256: parseSha256(body.sha256), reference: body.reference || null, title: body.title || null, public: false, validity: validityOf(body), supersedes: supersedesOf(body), retainUntil: retainUntilOf(body.retainUntil, clock.now(), deps.retentionDays), retainUntilGiven: Boolean(body.retainUntil?.trim()), awaitsApproval: deps.fourEyes === true, clerk: req.clerk! };
+      input = { ...given(body), sha256: parseSha256(body.sha256), public: false, clerk: req.clerk! };
     } else {
       throw new NotaryError("UNSUPPORTED_MEDIA_TYPE", "Send multipart/form-data with a file part, or application/json with a sha256");
     }
