@@ -61,7 +61,8 @@ export const rootImprint = (root: string): Buffer => createHash("sha256").update
 /** A TimeStampReq over `imprint` (SHA-256), with a fresh nonce and the TSA's certificates requested. */
 export function timestampQuery(imprint: Uint8Array): { der: Buffer; nonce: string } {
   const nonce = randomBytes(8);
-  nonce[0]! &= 0x7f; // a positive INTEGER
+  // A positive INTEGER in minimal DER: no sign bit, and no leading zero byte (openssl refuses "00 xx" as a bad request).
+  nonce[0] = (nonce[0]! & 0x7f) || 0x01;
   const req = new pkijs.TimeStampReq({
     version: 1,
     messageImprint: new pkijs.MessageImprint({

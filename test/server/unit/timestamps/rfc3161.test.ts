@@ -56,6 +56,14 @@ describe("RFC 3161 timestamps: request, token checks, TSA client", function () {
     expect(await opensslVerifies(token, ROOT, good.caFile)).to.deep.include({ ok: true });
   });
 
+  it("asks with a nonce in minimal DER every time: positive, no leading zero byte (a TSA refuses those as bad requests)", async function () {
+    for (let i = 0; i < 2000; i++) {
+      const { der, nonce } = timestampQuery(rootImprint(ROOT));
+      expect(nonce, `request ${i}`).to.match(/^(?!00)[0-7][0-9a-f]{15}$/);
+      expect(der.includes(Buffer.from(`0208${nonce}`, "hex")), `request ${i} carries the nonce as an 8-byte INTEGER`).to.equal(true);
+    }
+  });
+
   it("refuses a token for another root (the imprint is the SHA-256 of the root's bytes)", async function () {
     const { token } = await tokenFrom(good, OTHER_ROOT);
     const check = await checkToken(token, { data: rootBytes(ROOT), roots });
