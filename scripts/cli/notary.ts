@@ -12,6 +12,7 @@ import { Command, CommanderError } from "commander";
 import type { SqliteStore } from "../../server/src/adapters/store/sqliteStore.js";
 import { addClerk, setClerkRole } from "../../server/src/domain/clerks/clerkKeys.js";
 import { isNotaryError } from "../../server/src/errors.js";
+import { auditCommand } from "./audit.js";
 import { chainCommand } from "./chainCommand.js";
 import { deployCommand } from "./deploy.js";
 import { directoryCommand } from "./directory.js";
@@ -104,6 +105,7 @@ notariseCommand(program);
 verifyCommand(program);
 revokeCommand(program);
 tsaCommand(program);
+auditCommand(program);
 
 try {
   await program.parseAsync();

@@ -26,7 +26,7 @@ interface VerifyOptions {
 }
 
 /** The TSA roots RFC 3161 tokens must chain to: --tsa-ca, else $TSA_CA_FILE, else `<data-dir>/tsa-ca.pem` (written by the server). */
-async function tsaRootsOf(opts: VerifyOptions, dataDir: string): Promise<Buffer[]> {
+export async function tsaRootsOf(opts: { tsaCa?: string }, dataDir: string): Promise<Buffer[]> {
   const file = optionOrEnv(opts.tsaCa, "TSA_CA_FILE") ?? (existsSync(path.join(dataDir, "tsa-ca.pem")) ? path.join(dataDir, "tsa-ca.pem") : undefined);
   if (!file) return [];
   const roots = pemCertificates(await readFile(file, "utf8").catch(() => { throw new CliError(`${file}: cannot read the TSA roots`); }));
@@ -70,7 +70,7 @@ async function findReceipt(file: string, sha256: string, opts: VerifyOptions): P
  * embedded default writes into its data directory (`<data-dir>/trust.json`),
  * so that verify in the project folder next to `npm start` needs no flags.
  */
-async function trustOf(opts: VerifyOptions, dataDir: string): Promise<{ trust: TrustedDirectory[]; from: string | null }> {
+export async function trustOf(opts: { trust?: string }, dataDir: string): Promise<{ trust: TrustedDirectory[]; from: string | null }> {
   const file = optionOrEnv(opts.trust, "TRUST_FILE") ?? (existsSync(path.join(dataDir, "trust.json")) ? path.join(dataDir, "trust.json") : undefined);
   if (!file) return { trust: [], from: null };
   try {
@@ -81,15 +81,15 @@ async function trustOf(opts: VerifyOptions, dataDir: string): Promise<{ trust: T
 }
 
 /** Where to read the receipt's chain: --rpc, else an endpoint the trust configuration gives for that chain, else $RPC_URL or the local default. */
-function rpcFor(receipt: Receipt, trust: TrustedDirectory[], opts: VerifyOptions): string {
+export function rpcFor(chain: { chainId: number; genesisHash: string | null }, trust: TrustedDirectory[], opts: { rpc?: string }): string {
   if (opts.rpc) return opts.rpc;
-  const { chainId, genesisHash } = chainOf(receipt);
+  const { chainId, genesisHash } = chain;
   const entry = trust.find((d) => d.chainId === chainId && (genesisHash === null || d.genesisHash.toLowerCase() === genesisHash.toLowerCase()));
   return entry?.rpcUrls[0] ?? optionOrEnv(undefined, "RPC_URL", "http://127.0.0.1:8545")!;
 }
 
 /** ✓ passed, ! passed but not good news (revoked, expired, unconfirmed …), ✗ failed, – not checked. */
-const mark = (c: CheckReport) => `${c.skipped ? "–" : !c.ok ? "✗" : CAUTION_CODES.has(c.code) ? "!" : "✓"} ${c.check.padEnd(12)} ${c.detail}`;
+export const mark = (c: CheckReport) => `${c.skipped ? "–" : !c.ok ? "✗" : CAUTION_CODES.has(c.code) ? "!" : "✓"} ${c.check.padEnd(12)} ${c.detail}`;
 
 /** Exit codes of `verify` (README "Command line"). */
 function exitOf(v: ReceiptVerdict): number {
@@ -101,7 +101,7 @@ function exitOf(v: ReceiptVerdict): number {
 }
 
 /** One line on who issued it: confirmed by a directory, or only the registry's own claim. */
-function issuerLine(v: ReceiptVerdict, receipt: Receipt): string {
+export function issuerLine(v: Pick<ReceiptVerdict, "identity" | "checks">, receipt: Pick<Receipt, "municipality">): string {
   const id = v.identity;
   if (!id) return `  issuer: ${receipt.municipality.name} (${receipt.municipality.ags}), as the receipt says: not checked`;
   if (id.status === "confirmed") return `  issuer: ${id.municipality.name} (${id.municipality.ags}), confirmed by the directory "${id.directory!.name}"${id.directory!.local ? " (a local trial directory)" : ""}`;
@@ -145,7 +145,7 @@ export function verifyCommand(program: Command): void {
         return;
       }
       const { trust, from: trustFrom } = await trustOf(opts, path.resolve(dataDir));
-      const rpc = rpcFor(receipt, trust, opts);
+      const rpc = rpcFor(chainOf(receipt), trust, opts);
       const { provider, chainId } = await openProvider(rpc);
       try {
         const timestamps = tokenVerifier(await tsaRootsOf(opts, path.resolve(dataDir)));

@@ -5,6 +5,7 @@ import { randomUUID } from "node:crypto";
 import { errorMiddleware, notFound } from "./http/errorMiddleware.js";
 import { publicCors, publicRateLimit, securityHeaders } from "./http/middleware/protection.js";
 import type { AppDeps } from "./http/routes/context.js";
+import { auditRoutes } from "./http/routes/audit.js";
 import { documentRoutes } from "./http/routes/documents.js";
 import { opsRoutes } from "./http/routes/ops.js";
 import { pageRoutes, webAssets } from "./http/routes/pages.js";
@@ -54,6 +55,7 @@ export function createApp(deps: AppDeps): Express {
   const router = express.Router();
   pageRoutes(router);
   documentRoutes(router, deps);
+  auditRoutes(router, deps);
   publicRoutes(router, deps);
   opsRoutes(router, deps);
   app.use(router);

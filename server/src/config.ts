@@ -39,6 +39,8 @@ export const configSchema = z
     BATCH_INTERVAL_MS: int(50, 3_600_000).default(2000),
     /** Most documents per batch. @default 1024 */
     BATCH_MAX: int(1, 65_536).default(1024),
+    /** The longest an audit entry waits to be anchored when no document comes to carry it: then the audit head is anchored alone. @default 3600000 (1 hour) */
+    AUDIT_COMMIT_INTERVAL_MS: int(1000, 7 * 24 * 3_600_000).default(3_600_000),
     /** Largest accepted upload in bytes. @default 52428800 (50 MiB) */
     MAX_UPLOAD_BYTES: int(1, 64 * 1024 ** 3).default(50 * 1024 ** 2),
     /** Where (encrypted) originals go: an embedded IPFS node, a Kubo node, or only the data dir. @default embedded */

@@ -224,6 +224,7 @@ export async function startServer(config: Config, override?: ChainOverride): Pro
     const worker = new AnchoringWorker({
       store, chain, clock: systemClock, log: logger,
       confirmations: config.CONFIRMATIONS, batchIntervalMs: config.BATCH_INTERVAL_MS, batchMax: config.BATCH_MAX,
+      auditCommitIntervalMs: config.AUDIT_COMMIT_INTERVAL_MS,
       onBatchConfirmed: (batch, createdAt) => {
         metrics.batchesAnchored.inc();
         metrics.documentsAnchored.inc(batch.leafCount);

@@ -285,6 +285,32 @@ describe("notary CLI against a durable local chain (npx notary chain)", function
     expect(stderr).to.include("withdrawn, issued-in-error, superseded, expired, other");
   });
 
+  it("audit export and audit verify: the log checks out against the chain (exit 0); an entry edited by hand fails (exit 1, entry named)", async function () {
+    // A document after the last revocation: its batch commits every entry so far.
+    const last = await file("audit-closer.txt", `closes the log ${randomBytes(8).toString("hex")}`);
+    expect((await notary(["notarise", last, "--wait", "--server", server.base], { NOTARY_KEY: key })).code).to.equal(0);
+    const exported = path.join(dir, "audit.json");
+    const out = await notary(["audit", "export", "--out", exported, "--server", server.base], { NOTARY_KEY: key });
+    expect(out.code, out.stderr).to.equal(0);
+    const verified = await notary(["audit", "verify", exported, "--trust", trustFile]);
+    expect(verified.code, verified.stdout + verified.stderr).to.equal(0);
+    expect(verified.stdout).to.match(/^verified /).and.match(/✓ anchored +entries 1–\d+ unchanged since /).and.include("confirmed by the directory");
+
+    const log = JSON.parse(await readFile(exported, "utf8")) as { entries: { id: number; action: string; detail: string | null }[] };
+    const revocation = log.entries.find((e) => e.action === "revoke")!;
+    revocation.detail = "reason 1: withdrawn, not superseded";
+    const edited = await file("audit-edited.json", JSON.stringify(log));
+    const caught = await notary(["audit", "verify", edited, "--trust", trustFile]);
+    expect(caught.code).to.equal(1);
+    expect(caught.stdout).to.match(/^tampered /).and.include(`entry ${revocation.id}: its hash does not follow`);
+
+    const csv = await notary(["audit", "export", "--format", "csv", "--server", server.base], { NOTARY_KEY: key });
+    expect(csv.stdout.split("\r\n")[0]).to.equal("id,time,at,clerk,action,sha256,detail,hash");
+    const notJson = await notary(["audit", "verify", path.join(dir, "confirmation.txt")]);
+    expect(notJson.code).to.equal(3);
+    expect(notJson.stderr).to.include("not JSON");
+  });
+
   it("with the server gone, verify still checks against the chain alone", async function () {
     await server.kill();
     const { code, stdout } = await notary(["verify", path.join(dir, "permit.pdf"), "--trust", trustFile, "--server", server.base]);

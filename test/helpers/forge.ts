@@ -21,12 +21,21 @@ export async function lookAlikeRegistry(signer: Signer, name: string, ags: strin
   return registry;
 }
 
-/** Anchors `content` alone in `registry` and writes the receipt the server would have written, in `version`. */
-export async function forgedReceipt(registry: Contract, content: string | Uint8Array, version: 1 | 2 = 2) {
-  const sha256 = createHash("sha256").update(content).digest("hex");
-  const salt = "0x" + randomBytes(32).toString("hex");
+/**
+ * Anchors `content` alone in `registry` and writes the receipt the server would have written, in `version`;
+ * `leaf` overrides what the leaf commits to (e.g. an audit head: its hash, the audit marker, an empty period).
+ */
+export async function forgedReceipt(
+  registry: Contract,
+  content: string | Uint8Array,
+  version: 1 | 2 = 2,
+  leaf: { sha256?: string; salt?: string; validFrom?: number; validUntil?: number } = {},
+) {
+  const sha256 = leaf.sha256 ?? createHash("sha256").update(content).digest("hex");
+  const salt = leaf.salt ?? "0x" + randomBytes(32).toString("hex");
+  const [validFrom, validUntil] = [leaf.validFrom ?? 0, leaf.validUntil ?? 0];
   const encoding = version === 2 ? ["bytes32", "bytes32", "uint64", "uint64"] : ["bytes32", "bytes32"];
-  const value = version === 2 ? ["0x" + sha256, salt, 0, 0] : ["0x" + sha256, salt];
+  const value = version === 2 ? ["0x" + sha256, salt, validFrom, validUntil] : ["0x" + sha256, salt];
   const tree = StandardMerkleTree.of([value], encoding);
   const mined = await (await registry.getFunction("anchor")(tree.root, 1)).wait();
   const provider = registry.runner!.provider!;
@@ -45,7 +54,7 @@ export async function forgedReceipt(registry: Contract, content: string | Uint8A
   return {
     type: "NotaryReceipt",
     version,
-    document: version === 2 ? { sha256, salt, validFrom: 0, validUntil: 0 } : { sha256, salt },
+    document: version === 2 ? { sha256, salt, validFrom, validUntil } : { sha256, salt },
     ...(version === 2 ? { leafEncoding: encoding } : {}),
     leaf: tree.leafHash(value),
     proof: tree.getProof(0),

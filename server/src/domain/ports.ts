@@ -1,5 +1,5 @@
 import type { ReceiptVersion } from "./receipts/receiptVersions.js";
-import type { AnchorFacts, AuditEntry, BatchRecord, Clerk, ClerkRole, CoAnchor, DocumentRecord, Municipality } from "./types.js";
+import type { AnchorFacts, AuditCommitment, AuditEntry, BatchRecord, Clerk, ClerkRole, CoAnchor, DocumentRecord, Municipality, NewAuditEntry } from "./types.js";
 
 /** A new document as the upload path hands it over (validity defaults to unbounded). */
 export type NewDocument = Omit<DocumentRecord, "seq" | "batchId" | "leaf" | "leafIndex" | "proof" | "revocation" | "erasure" | "validFrom" | "validUntil" | "supersedes" | "retainUntil" | "approval"> &
@@ -24,12 +24,13 @@ export interface Store {
    * Inserts a document unless its hash is known, with the audit entry of the
    * insert in the same commit (writes of concurrent requests may share it).
    */
-  insertDocument(doc: NewDocument, audit?: Omit<AuditEntry, "id" | "sha256">): Promise<{ inserted: boolean; record: DocumentRecord }>;
+  insertDocument(doc: NewDocument, audit?: Omit<NewAuditEntry, "sha256">): Promise<{ inserted: boolean; record: DocumentRecord }>;
   getDocument(sha256: string): Promise<DocumentRecord | null>;
   listDocuments(q: { state?: "pending" | "anchored" | "revoked" | "awaiting-approval" | "rejected"; limit: number; beforeSeq?: number }): Promise<DocumentRecord[]>;
   unbatchedDocuments(limit: number): Promise<DocumentRecord[]>;
   countUnbatched(): Promise<number>;
-  createBatch(batch: { root: string; createdAt: number; leafVersion: ReceiptVersion }, leaves: LeafAssignment[]): Promise<BatchRecord>;
+  /** Persists a built batch: its documents' leaves and, when it commits one, the audit head (one more leaf). */
+  createBatch(batch: { root: string; createdAt: number; leafVersion: ReceiptVersion }, leaves: LeafAssignment[], audit?: AuditCommitment | null): Promise<BatchRecord>;
   getBatch(id: number): Promise<BatchRecord | null>;
   openBatches(): Promise<BatchRecord[]>;
   /** The batch confirmed last, or null. */
@@ -79,8 +80,22 @@ export interface Store {
   /** Gives an active clerk another role; false when there is none of that name. */
   setClerkRole(name: string, role: ClerkRole): Promise<boolean>;
   clerkByKeyHash(keyHash: string): Promise<Clerk | null>;
-  appendAudit(e: Omit<AuditEntry, "id">): Promise<void>;
+  /** Appends an entry to the audit chain (its hash covers the previous entry's), in its own commit. */
+  appendAudit(e: NewAuditEntry): Promise<void>;
   listAudit(limit: number): Promise<AuditEntry[]>;
+  /** The newest audit entry's id and hash, or null while the log is empty. */
+  auditHead(): Promise<{ id: number; hash: string } | null>;
+  /** The ids of the first entry at or after `from` and the last at or before `to` (ms; null: open), or null when none lies between. */
+  auditIdRange(from: number | null, to: number | null): Promise<{ first: number; last: number } | null>;
+  /** Audit entries with ids from `first` to `last`, oldest first. */
+  auditEntries(first: number, last: number): Promise<AuditEntry[]>;
+  /**
+   * Confirmed batches committing audit heads from entry `first` on, in order
+   * of the id they commit, up to and including the first that covers `last`.
+   */
+  auditCommitments(first: number, last: number): Promise<BatchRecord[]>;
+  /** Entries no batch commits yet (built or anchored): how many, and when the oldest was written. */
+  uncommittedAudit(): Promise<{ count: number; oldestAt: number | null }>;
   ping(): Promise<void>;
   close(): Promise<void>;
 }

@@ -71,6 +71,16 @@ export interface BatchRecord {
   transactionHash: string | null;
   createdAt: number;
   anchor: AnchorFacts | null;
+  /** The audit head this batch commits as one more leaf of its tree (null: the audit log was empty, or the batch predates audit commitments). */
+  audit: AuditCommitment | null;
+}
+
+/** An audit head committed in a batch: the id of the newest entry it covers, its hash, and the leaf and proof of that leaf in the batch's tree. */
+export interface AuditCommitment {
+  auditId: number;
+  head: string;
+  leaf: string;
+  proof: string[];
 }
 
 /** An RFC 3161 timestamp of a batch root (DESIGN.md "Receipt (version 2)": `coAnchors`). */
@@ -119,7 +129,12 @@ export interface AuditEntry {
   action: "notarise" | "revoke" | "erase" | "read-content" | "supersede" | "approve" | "reject";
   sha256: string;
   detail: string | null;
+  /** SHA-256 over the previous entry's hash and this entry (domain/audit/auditChain.ts), hex. */
+  hash: string;
 }
+
+/** A new audit entry: the store gives it its id and chains its hash. */
+export type NewAuditEntry = Omit<AuditEntry, "id" | "hash">;
 
 /** What a status derives from: a confirmed batch and a confirmed revocation. */
 export function statusOf(doc: DocumentRecord, batch: BatchRecord | null): DocumentStatus {

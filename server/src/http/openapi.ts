@@ -225,6 +225,23 @@ export const openApiDocument = {
         responses: { "200": ok("Audit entries"), "401": problem },
       },
     },
+    "/api/v1/audit/export": {
+      get: {
+        summary:
+          "The tamper-evident audit export: hash-chained entries and the receipts of the batches that anchored their head (JSON, checked by `npx notary audit verify`), or CSV for a spreadsheet",
+        security: clerk,
+        parameters: [
+          { name: "from", in: "query", description: "first day (2026-01-01, Europe/Berlin) or date-time with offset; default: the first entry", schema: { type: "string" } },
+          { name: "to", in: "query", description: "last day or date-time with offset; default: the newest entry", schema: { type: "string" } },
+          { name: "format", in: "query", schema: { type: "string", enum: ["json", "csv"], default: "json" } },
+        ],
+        responses: {
+          "200": { description: "NotaryAuditExport (JSON) or CSV", content: { ...json({ type: "object" }), "text/csv": {} } },
+          "400": problem,
+          "401": problem,
+        },
+      },
+    },
     "/api/v1/receipts/{sha256}": {
       get: {
         summary: "The receipt of an anchored document",

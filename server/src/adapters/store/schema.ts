@@ -116,4 +116,15 @@ export const MIGRATIONS: string[] = [
   ALTER TABLE documents ADD COLUMN approval_reason TEXT;
   CREATE INDEX documents_awaiting ON documents (seq) WHERE approval_state = 'awaiting';
   `,
+  // Tamper-evident audit: each entry's hash chains to the previous one (filled in, in id order, when the store opens),
+  // and every batch commits the head as one more leaf of its tree.
+  `
+  ALTER TABLE audit ADD COLUMN hash TEXT;
+  ALTER TABLE batches ADD COLUMN audit_id INTEGER;
+  ALTER TABLE batches ADD COLUMN audit_head TEXT;
+  ALTER TABLE batches ADD COLUMN audit_leaf TEXT;
+  ALTER TABLE batches ADD COLUMN audit_proof TEXT;
+  CREATE INDEX batches_audit ON batches (audit_id) WHERE audit_id IS NOT NULL;
+  CREATE INDEX audit_at ON audit (at);
+  `,
 ];

@@ -4,7 +4,8 @@ import { DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlit
 
 import type { LeafAssignment, NewDocument, Store } from "../../domain/ports.js";
 import type { ReceiptVersion } from "../../domain/receipts/receiptVersions.js";
-import type { AnchorFacts, AuditEntry, BatchRecord, Clerk, ClerkRole, CoAnchor, DocumentRecord } from "../../domain/types.js";
+import { AUDIT_GENESIS, auditEntryHash } from "../../domain/audit/auditChain.js";
+import type { AnchorFacts, AuditCommitment, AuditEntry, BatchRecord, Clerk, ClerkRole, CoAnchor, DocumentRecord, NewAuditEntry } from "../../domain/types.js";
 import { GroupCommit } from "./groupCommit.js";
 import { MIGRATIONS } from "./schema.js";
 
@@ -77,6 +78,20 @@ const toBatch = (r: Row): BatchRecord => ({
           genesisHash: (r.genesis_hash as string | null) ?? null,
         }
       : null,
+  audit:
+    r.audit_id === null || r.audit_id === undefined
+      ? null
+      : { auditId: Number(r.audit_id), head: r.audit_head as string, leaf: r.audit_leaf as string, proof: JSON.parse(r.audit_proof as string) as string[] },
+});
+
+const toAudit = (r: Row): AuditEntry => ({
+  id: Number(r.id),
+  at: Number(r.at),
+  clerk: r.clerk as string,
+  action: r.action as AuditEntry["action"],
+  sha256: r.sha256 as string,
+  detail: (r.detail as string | null) ?? null,
+  hash: r.hash as string,
 });
 
 const toClerk = (r: Row): Clerk => ({
@@ -105,7 +120,21 @@ export class SqliteStore implements Store {
     this.db = new DatabaseSync(file, { timeout: 5000, enableForeignKeyConstraints: true });
     this.db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA secure_delete = ON;");
     this.migrate();
+    this.chainUnchainedAudit();
     this.group = new GroupCommit(this.db);
+  }
+
+  /** Entries written before the audit log was chained get their hashes, in id order, once. */
+  private chainUnchainedAudit(): void {
+    if (!this.one("SELECT 1 AS x FROM audit WHERE hash IS NULL LIMIT 1")) return;
+    this.transaction(() => {
+      let previous = (this.one("SELECT hash FROM audit WHERE hash IS NOT NULL ORDER BY id DESC LIMIT 1")?.hash as string | undefined) ?? AUDIT_GENESIS;
+      const set = this.db.prepare("UPDATE audit SET hash = ? WHERE id = ?");
+      for (const row of this.all("SELECT * FROM audit WHERE hash IS NULL ORDER BY id")) {
+        previous = auditEntryHash(previous, toAudit(row));
+        set.run(previous, Number(row.id));
+      }
+    });
   }
 
   private migrate(): void {
@@ -152,7 +181,7 @@ export class SqliteStore implements Store {
     return Number(this.statement(sql).run(...params).changes);
   }
 
-  insertDocument(doc: NewDocument, audit?: Omit<AuditEntry, "id" | "sha256">) {
+  insertDocument(doc: NewDocument, audit?: Omit<NewAuditEntry, "sha256">) {
     return this.group.run(() => {
       const changes = this.run(
         `INSERT INTO documents (sha256, salt, valid_from, valid_until, reference, title, is_public, size, media_type, has_content, cid, content_ref, content_key, created_at, created_by, supersedes, retain_until, approval_state)
@@ -201,11 +230,14 @@ export class SqliteStore implements Store {
     return Number(this.one("SELECT COUNT(*) AS n FROM documents WHERE batch_id IS NULL AND (approval_state IS NULL OR approval_state = 'approved')")!.n);
   }
 
-  async createBatch(batch: { root: string; createdAt: number; leafVersion: ReceiptVersion }, leaves: LeafAssignment[]) {
+  async createBatch(batch: { root: string; createdAt: number; leafVersion: ReceiptVersion }, leaves: LeafAssignment[], audit: AuditCommitment | null = null) {
     const id = this.transaction(() => {
       const result = this.db
-        .prepare("INSERT INTO batches (root, leaf_count, state, created_at, leaf_version) VALUES (?, ?, 'built', ?, ?)")
-        .run(batch.root, leaves.length, batch.createdAt, batch.leafVersion);
+        .prepare(
+          `INSERT INTO batches (root, leaf_count, state, created_at, leaf_version, audit_id, audit_head, audit_leaf, audit_proof)
+           VALUES (?, ?, 'built', ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(batch.root, leaves.length, batch.createdAt, batch.leafVersion, audit?.auditId ?? null, audit?.head ?? null, audit?.leaf ?? null, audit ? JSON.stringify(audit.proof) : null);
       const batchId = Number(result.lastInsertRowid);
       const assign = this.db.prepare(
         "UPDATE documents SET batch_id = ?, leaf = ?, leaf_index = ?, proof = ? WHERE sha256 = ? AND batch_id IS NULL",
@@ -417,23 +449,51 @@ export class SqliteStore implements Store {
     return row ? toClerk(row) : null;
   }
 
-  private audit(e: Omit<AuditEntry, "id">): void {
-    this.run("INSERT INTO audit (at, clerk, action, sha256, detail) VALUES (?, ?, ?, ?, ?)", e.at, e.clerk, e.action, e.sha256, e.detail);
+  /** Appends an entry chained to the newest one; only inside a write transaction, which keeps the two steps one. */
+  private audit(e: NewAuditEntry): void {
+    const last = this.one("SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1");
+    const id = last ? Number(last.id) + 1 : 1;
+    const hash = auditEntryHash(last ? (last.hash as string) : AUDIT_GENESIS, { id, ...e });
+    this.run("INSERT INTO audit (id, at, clerk, action, sha256, detail, hash) VALUES (?, ?, ?, ?, ?, ?, ?)", id, e.at, e.clerk, e.action, e.sha256, e.detail, hash);
   }
 
-  async appendAudit(e: Omit<AuditEntry, "id">) {
-    this.audit(e);
+  async appendAudit(e: NewAuditEntry) {
+    await this.group.run(() => this.audit(e));
   }
 
   async listAudit(limit: number) {
-    return this.all("SELECT * FROM audit ORDER BY id DESC LIMIT ?", limit).map((r) => ({
-      id: Number(r.id),
-      at: Number(r.at),
-      clerk: r.clerk as string,
-      action: r.action as AuditEntry["action"],
-      sha256: r.sha256 as string,
-      detail: (r.detail as string | null) ?? null,
-    }));
+    return this.all("SELECT * FROM audit ORDER BY id DESC LIMIT ?", limit).map(toAudit);
+  }
+
+  async auditHead() {
+    const row = this.one("SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1");
+    return row ? { id: Number(row.id), hash: row.hash as string } : null;
+  }
+
+  async auditIdRange(from: number | null, to: number | null) {
+    const first = this.one("SELECT MIN(id) AS id FROM audit WHERE at >= ?", from ?? Number.MIN_SAFE_INTEGER)?.id;
+    const last = this.one("SELECT MAX(id) AS id FROM audit WHERE at <= ?", to ?? Number.MAX_SAFE_INTEGER)?.id;
+    if (first === null || first === undefined || last === null || last === undefined || Number(first) > Number(last)) return null;
+    return { first: Number(first), last: Number(last) };
+  }
+
+  async auditEntries(first: number, last: number) {
+    return this.all("SELECT * FROM audit WHERE id BETWEEN ? AND ? ORDER BY id", first, last).map(toAudit);
+  }
+
+  async auditCommitments(first: number, last: number) {
+    const covering = this.one("SELECT MIN(audit_id) AS id FROM batches WHERE state = 'confirmed' AND audit_id >= ?", last)?.id;
+    const upTo = covering === null || covering === undefined ? last : Number(covering);
+    return this.all(
+      "SELECT * FROM batches WHERE state = 'confirmed' AND audit_id BETWEEN ? AND ? ORDER BY audit_id, id",
+      first, upTo,
+    ).map(toBatch);
+  }
+
+  async uncommittedAudit() {
+    const committed = Number(this.one("SELECT COALESCE(MAX(audit_id), 0) AS id FROM batches WHERE state <> 'stale'")!.id);
+    const row = this.one("SELECT COUNT(*) AS n, MIN(at) AS oldest FROM audit WHERE id > ?", committed)!;
+    return { count: Number(row.n), oldestAt: row.oldest === null ? null : Number(row.oldest) };
   }
 
   async ping() {

@@ -1,5 +1,6 @@
+import { auditLeafInput } from "../audit/auditChain.js";
 import type { Chain, Clock, Store } from "../ports.js";
-import type { BatchRecord } from "../types.js";
+import type { AuditCommitment, BatchRecord, DocumentRecord } from "../types.js";
 import { CURRENT_VERSION } from "../receipts/receiptVersions.js";
 import { buildBatch } from "./buildBatch.js";
 import { revokeOnChain } from "./revokePending.js";
@@ -13,11 +14,14 @@ export interface WorkerDeps {
   confirmations: number;
   batchIntervalMs: number;
   batchMax: number;
+  /** The longest an audit entry waits for a batch: after it, a batch of the audit head alone is anchored. @default 1 hour */
+  auditCommitIntervalMs?: number;
   log: { info(o: object, msg: string): void; warn(o: object, msg: string): void; error(o: object, msg: string): void };
   onBatchConfirmed?: (batch: BatchRecord, documentCreatedAt: number[]) => void;
 }
 
 const MAX_BACKOFF_MS = 30_000;
+const AUDIT_COMMIT_INTERVAL_MS = 3_600_000;
 
 /**
  * The single writer: every batch window it finishes open batches, closes the
@@ -47,10 +51,9 @@ export class AnchoringWorker extends PeriodicDuty {
     for (;;) {
       if (this.stopping) break;
       const docs = await store.unbatchedDocuments(this.deps.batchMax);
-      if (docs.length === 0) break;
-      const { root, leaves } = buildBatch(docs, CURRENT_VERSION);
-      const batch = await store.createBatch({ root, createdAt: this.deps.clock.now(), leafVersion: CURRENT_VERSION }, leaves);
-      this.deps.log.info({ batch: batch.id, documents: batch.leafCount }, "batch built");
+      if (docs.length === 0 && !(await this.auditWaitedTooLong())) break;
+      const batch = await this.build(docs);
+      this.deps.log.info({ batch: batch.id, documents: batch.leafCount, auditHead: batch.audit?.auditId }, "batch built");
       await this.finish(batch);
       if (docs.length < this.deps.batchMax) break;
     }
@@ -63,6 +66,23 @@ export class AnchoringWorker extends PeriodicDuty {
       await revokeOnChain(this.deps, doc);
       this.deps.log.info({ batch: doc.batchId }, "revocation confirmed");
     }
+  }
+
+  /** Builds and persists a batch of `docs` whose tree also commits the audit head (README "Audit log"). */
+  private async build(docs: DocumentRecord[]): Promise<BatchRecord> {
+    const { store, clock } = this.deps;
+    const head = await store.auditHead();
+    const inputs = head ? [...docs, auditLeafInput(head.hash)] : docs;
+    const { root, leaves } = buildBatch(inputs, CURRENT_VERSION);
+    const auditLeaf = head ? leaves[docs.length]! : null;
+    const audit: AuditCommitment | null = head && auditLeaf ? { auditId: head.id, head: head.hash, leaf: auditLeaf.leaf, proof: auditLeaf.proof } : null;
+    return store.createBatch({ root, createdAt: clock.now(), leafVersion: CURRENT_VERSION }, leaves.slice(0, docs.length), audit);
+  }
+
+  /** Whether audit entries no batch commits have waited longer than the audit commit interval (no documents came to carry them). */
+  private async auditWaitedTooLong(): Promise<boolean> {
+    const { count, oldestAt } = await this.deps.store.uncommittedAudit();
+    return count > 0 && oldestAt !== null && this.deps.clock.now() - oldestAt >= (this.deps.auditCommitIntervalMs ?? AUDIT_COMMIT_INTERVAL_MS);
   }
 
   private async finish(batch: BatchRecord): Promise<void> {

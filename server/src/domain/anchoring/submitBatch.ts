@@ -47,7 +47,7 @@ async function anchorOnce(deps: SubmitDeps, batch: BatchRecord): Promise<MinedTx
   }
   let transactionHash: string;
   try {
-    transactionHash = await chain.sendAnchor(batch.root, batch.leafCount);
+    transactionHash = await chain.sendAnchor(batch.root, batch.leafCount + (batch.audit ? 1 : 0));
   } catch (e) {
     if (!isNotaryError(e, "ALREADY_ANCHORED")) throw e;
     const anchor = await chain.anchorOf(batch.root);

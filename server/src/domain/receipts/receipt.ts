@@ -82,6 +82,9 @@ export interface ReceiptExtras {
   coAnchors?: CoAnchor[];
 }
 
+/** What a receipt states of its leaf: a document's, or the audit head a batch commits. */
+export type LeafRecord = Pick<DocumentRecord, "sha256" | "salt" | "validFrom" | "validUntil" | "leaf" | "proof">;
+
 const withoutChainId = <T extends { chainId: number }>({ chainId: _chainId, ...rest }: T) => rest;
 
 /**
@@ -89,7 +92,7 @@ const withoutChainId = <T extends { chainId: number }>({ chainId: _chainId, ...r
  * with: a receipt handed out once is the same every time it is fetched again
  * (a v2 receipt gains co-anchors as they arrive).
  */
-export function buildReceipt(doc: DocumentRecord, batch: BatchRecord, municipality: Municipality, extras: ReceiptExtras = {}): Receipt {
+export function buildReceipt(doc: LeafRecord, batch: BatchRecord, municipality: Municipality, extras: ReceiptExtras = {}): Receipt {
   if (!batch.anchor || doc.leaf === null || doc.proof === null) throw new Error(`document ${doc.sha256} is not anchored`);
   const a = batch.anchor;
   const anchor = {

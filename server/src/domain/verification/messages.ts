@@ -11,6 +11,8 @@ export const MESSAGES = {
   "check.unavailable": "could not be checked: the chain could not be read ({reason})",
   "leaf.ok": "the leaf is H(H({fields}))",
   "leaf.mismatch": "the leaf should be {expected}",
+  "leaf.audit": "this leaf commits the municipality's audit log, not a document: it is no receipt of any document",
+  "leaf.notAudit": "this leaf is a document's, not a commitment of the audit log",
   "proof.ok": "the proof leads from the leaf to the root",
   "proof.fail": "the proof does not lead from the leaf to the root",
   "chain.ok": "chain {chainId}, genesis {genesisHash}, read from {source}",

@@ -2,6 +2,7 @@ import { processProof } from "@openzeppelin/merkle-tree/dist/core.js";
 
 import type { ChainReader, MinedTransaction, OnChainAnchor, OnChainRevocation } from "../ports.js";
 import { type Receipt, chainOf, validityOf } from "../receipts/receipt.js";
+import { isAuditMarker } from "../audit/auditChain.js";
 import { keccakBytes, leafHash } from "../receipts/receiptVersions.js";
 import type { Municipality } from "../types.js";
 import { type Identity, type TrustedDirectory, resolveIdentity } from "./identity.js";
@@ -47,6 +48,8 @@ export interface CheckContext {
   /** Trusted directories on the receipt's chain. */
   directories: TrustedDirectory[];
   timestamps?: TimestampVerifier;
+  /** The receipt is of an audit head a batch committed (`notary audit verify`), not of a document. */
+  auditLeaf?: boolean;
   // What the checks found, for the verdict:
   otherChain?: boolean;
   transaction?: MinedTransaction | null;
@@ -78,7 +81,9 @@ export const RECEIPT_CHECKS: Check[] = [
   {
     id: "leaf",
     offline: true,
-    async run({ receipt }): Promise<Outcome> {
+    async run({ receipt, auditLeaf }): Promise<Outcome> {
+      // An audit head's leaf is never a document's: a "receipt" made from it would claim a document nobody notarised.
+      if (isAuditMarker(receipt.document.salt) !== Boolean(auditLeaf)) return { ok: false, code: auditLeaf ? "leaf.notAudit" : "leaf.audit" };
       const expected = leafHash(receipt.version, { sha256: receipt.document.sha256, salt: receipt.document.salt, ...validityOf(receipt) });
       const fields = receipt.version === 1 ? "sha256, salt" : "sha256, salt, validFrom, validUntil";
       return same(expected, receipt.leaf) ? { ok: true, code: "leaf.ok", values: { fields } } : { ok: false, code: "leaf.mismatch", values: { expected } };

@@ -40,6 +40,8 @@ export interface VerifyOptions {
   /** Trusted directories; those on the receipt's chain decide the issuer's identity. */
   trust?: TrustedDirectory[];
   timestamps?: TimestampVerifier;
+  /** Verify the receipt of an audit head a batch committed, not a document's (domain/audit). */
+  auditLeaf?: boolean;
 }
 
 const REQUIRED: CheckId[] = ["transaction", "anchor", "block", "municipality", "identity", "timestamp"];
@@ -74,6 +76,7 @@ export async function verifyReceipt(receipt: Receipt, reader: ChainReader | null
     reader,
     directories: [],
     timestamps: opts.timestamps,
+    auditLeaf: opts.auditLeaf,
   };
   const reports: CheckReport[] = [];
   for (const check of RECEIPT_CHECKS) {

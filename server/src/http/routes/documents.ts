@@ -187,10 +187,4 @@ export function documentRoutes(router: Router, deps: AppDeps): void {
     const doc = await eraseContent({ store, content, clock }, { sha256, by: req.clerk!.name });
     res.json(documentJson(doc, absoluteUrl(deps, req, receiptPath(sha256))));
   });
-
-  router.get("/api/v1/audit", auth, async (req, res) => {
-    const { limit } = parseOr400(z.object({ limit: z.coerce.number().int().min(1).max(10_000).default(100) }), req.query, "query");
-    const entries = await store.listAudit(limit);
-    res.json({ items: entries.map((e) => ({ ...e, at: new Date(e.at).toISOString() })) });
-  });
 }

@@ -162,6 +162,8 @@ const TEXTS = {
     "msg.check.unavailable": "nicht prüfbar: die Blockchain war nicht lesbar ({reason})",
     "msg.leaf.ok": "das Blatt ist H(H({fields}))",
     "msg.leaf.mismatch": "das Blatt müsste {expected} sein",
+    "msg.leaf.audit": "dieses Blatt verankert das Prüfprotokoll der Kommune, kein Dokument: es ist keine Quittung eines Dokuments",
+    "msg.leaf.notAudit": "dieses Blatt gehört zu einem Dokument, nicht zum Prüfprotokoll",
     "msg.proof.ok": "der Beweis führt vom Blatt zur Wurzel",
     "msg.proof.fail": "der Beweis führt nicht vom Blatt zur Wurzel",
     "msg.chain.ok": "Chain {chainId}, Genesis {genesisHash}, gelesen von {source}",

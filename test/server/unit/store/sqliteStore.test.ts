@@ -6,6 +6,8 @@ import { DatabaseSync } from "node:sqlite";
 import { expect } from "chai";
 
 import { SqliteStore } from "../../../../server/src/adapters/store/sqliteStore.js";
+import { MIGRATIONS } from "../../../../server/src/adapters/store/schema.js";
+import { AUDIT_GENESIS, findChainBreak } from "../../../../server/src/domain/audit/auditChain.js";
 import type { NewDocument } from "../../../../server/src/domain/ports.js";
 import { newDocument } from "../../../helpers/documents.js";
 
@@ -118,5 +120,36 @@ describe("SqliteStore", function () {
     expect(await store.removeClerk("Erika", 2)).to.equal(true);
     expect(await store.clerkByKeyHash("f".repeat(64))).to.equal(null);
     expect(await store.removeClerk("Erika", 3)).to.equal(false);
+  });
+
+  it("chains every audit entry to the one before it, also entries written in one group commit", async function () {
+    await Promise.all([1, 2, 3].map((n) => store.insertDocument(doc(n), { at: 10 + n, clerk: "Erika", action: "notarise", detail: null })));
+    await store.appendAudit({ at: 20, clerk: "Max", action: "read-content", sha256: doc(1).sha256, detail: null });
+    const entries = (await store.listAudit(10)).reverse();
+    expect(entries.map((e) => e.id)).to.deep.equal([1, 2, 3, 4]);
+    expect(findChainBreak(AUDIT_GENESIS, entries)).to.equal(null);
+    expect(await store.auditHead()).to.deep.equal({ id: 4, hash: entries[3]!.hash });
+  });
+
+  it("a data directory of the previous version: its audit entries are chained in id order when the store opens, once", async function () {
+    await store.close();
+    await rm(file);
+    // The schema before audit chaining (migrations 1–7), with entries as that version wrote them.
+    const old = new DatabaseSync(file);
+    old.exec("CREATE TABLE schema_version (version INTEGER NOT NULL)");
+    for (const [i, sql] of MIGRATIONS.slice(0, 7).entries()) old.exec(`${sql}; INSERT INTO schema_version (version) VALUES (${i + 1});`);
+    for (const n of [1, 2, 3]) old.prepare("INSERT INTO audit (at, clerk, action, sha256, detail) VALUES (?, 'Erika', 'notarise', ?, NULL)").run(n, doc(n).sha256);
+    old.close();
+
+    store = new SqliteStore(file);
+    const entries = (await store.listAudit(10)).reverse();
+    expect(entries.every((e) => /^[0-9a-f]{64}$/.test(e.hash))).to.equal(true);
+    expect(findChainBreak(AUDIT_GENESIS, entries)).to.equal(null);
+    await store.appendAudit({ at: 4, clerk: "Max", action: "revoke", sha256: doc(1).sha256, detail: "reason 1" });
+    await store.close();
+    store = new SqliteStore(file);
+    const again = (await store.listAudit(10)).reverse();
+    expect(again.slice(0, 3)).to.deep.equal(entries);
+    expect(findChainBreak(AUDIT_GENESIS, again)).to.equal(null);
   });
 });

@@ -1,0 +1,124 @@
+import { readFile, writeFile } from "node:fs/promises";
+import path from "node:path";
+
+import { Presets, SingleBar } from "cli-progress";
+import type { Command } from "commander";
+
+import { EthersChainReader } from "../../server/src/adapters/chain/chainReader.js";
+import { tokenVerifier } from "../../server/src/adapters/timestamps/tokenVerifier.js";
+import { type AuditVerdict, type ParsedAuditExport, parseAuditExport, verifyAuditExport } from "../../server/src/domain/audit/verifyAuditExport.js";
+import { isoTime } from "../../server/src/domain/verification/messages.js";
+import { isNotaryError } from "../../server/src/errors.js";
+import { CliError, EXIT, printer } from "./output.js";
+import { openProvider } from "./rpc.js";
+import { type ServerOptions, problemOf, serverClient } from "./server.js";
+import { issuerLine, rpcFor, trustOf, tsaRootsOf } from "./verify.js";
+
+interface ExportOptions extends ServerOptions {
+  from?: string;
+  to?: string;
+  format: string;
+  out?: string;
+}
+
+interface AuditVerifyOptions {
+  rpc?: string;
+  trust?: string;
+  tsaCa?: string;
+}
+
+async function readExport(file: string): Promise<ParsedAuditExport> {
+  const text = await readFile(file, "utf8").catch(() => {
+    throw new CliError(`${file}: cannot read the export`);
+  });
+  try {
+    return parseAuditExport(JSON.parse(text));
+  } catch (e) {
+    throw new CliError(`${file}: ${isNotaryError(e) ? e.message : "not JSON"} (verify checks the JSON export, not the CSV)`);
+  }
+}
+
+/** Exit codes of `audit verify` (README "Audit log"). */
+function exitOf(v: AuditVerdict): number {
+  if (v.status === "tampered") return EXIT.invalid;
+  if (v.status === "unavailable") return EXIT.error;
+  return v.uncommitted > 0 || v.identity?.status !== "confirmed" ? EXIT.notReliable : EXIT.ok;
+}
+
+function summary(v: AuditVerdict, x: ParsedAuditExport, file: string): string[] {
+  const range = v.entries.count === 0 ? "no entries" : `entries ${v.entries.firstId}–${v.entries.lastId} (${v.entries.count}), ${x.entries[0]!.time} to ${x.entries.at(-1)!.time}`;
+  const lines = [`${v.status}  ${file}: ${range}`];
+  const firstCommitment = v.commitments.find((c) => c.verdict);
+  if (firstCommitment?.verdict) lines.push(issuerLine(firstCommitment.verdict, x));
+  if (v.chainBreak === null && v.timeMismatch === null) lines.push(`  ✓ chain       every entry's hash follows from the one before it, from ${x.previousHash.slice(0, 16)}…`);
+  let from = v.entries.firstId ?? 0;
+  for (const c of v.commitments) {
+    const what = c.auditId < from ? `entries up to ${c.auditId}` : `entries ${from}–${c.auditId}`;
+    lines.push(
+      c.ok
+        ? `  ✓ anchored    ${what} unchanged since ${isoTime(c.anchoredAt)} (block ${c.blockNumber}, transaction ${c.transactionHash})`
+        : `  ✗ anchored    ${what}: ${c.problem}`,
+    );
+    from = Math.max(from, c.auditId + 1);
+  }
+  for (const p of v.problems.filter((p) => !p.startsWith("commitment "))) lines.push(`  ✗ ${p}`);
+  if (v.uncommitted > 0) lines.push(`  ! pending     ${v.uncommitted} entries are not anchored yet: the next batch commits them (export again later)`);
+  return lines;
+}
+
+/** `notary audit export|verify`: the tamper-evident audit log for auditors and the data-protection officer. */
+export function auditCommand(program: Command): void {
+  const audit = program.command("audit").description("export the audit log from a server, and check an export against the chain");
+
+  audit
+    .command("export")
+    .description("download the audit log (JSON, which `audit verify` checks, or CSV for a spreadsheet) as a clerk")
+    .option("--from <date>", "first day (2026-01-01, a day in Europe/Berlin) or date-time with offset; default: the first entry")
+    .option("--to <date>", "last day, or date-time with offset; default: the newest entry")
+    .option("--format <format>", "json or csv", "json")
+    .option("--out <file>", "where to write it (default: standard output)")
+    .option("--server <url>", "the server (default: $NOTARY_SERVER or http://127.0.0.1:8080)")
+    .option("--key <key>", "clerk key; prefer $NOTARY_KEY")
+    .action(async (opts: ExportOptions) => {
+      const query = new URLSearchParams({ format: opts.format, ...(opts.from ? { from: opts.from } : {}), ...(opts.to ? { to: opts.to } : {}) });
+      const response = await serverClient(opts).request(`/api/v1/audit/export?${query}`);
+      if (!response.ok) throw new CliError(`export refused: ${await problemOf(response)}`);
+      const body = await response.text();
+      if (!opts.out) {
+        process.stdout.write(body);
+        return;
+      }
+      await writeFile(opts.out, body, { mode: 0o600 });
+      console.error(`audit log written to ${opts.out}`);
+    });
+
+  audit
+    .command("verify <export>")
+    .description("check a JSON audit export against the chain: unbroken hash chain, heads anchored in the municipality's registry")
+    .option("--rpc <url>", "JSON-RPC endpoint of the registry's chain (default: from the trust configuration, else $RPC_URL or http://127.0.0.1:8545)")
+    .option("--trust <file>", "trust configuration: the directories that say who a municipality is (default: $TRUST_FILE, else <data-dir>/trust.json)")
+    .option("--tsa-ca <file>", "PEM roots that RFC 3161 timestamps must chain to (default: $TSA_CA_FILE, else <data-dir>/tsa-ca.pem)")
+    .addHelpText(
+      "after",
+      "\nExit codes: 0 unchanged since anchored, every entry anchored, issuer confirmed · 1 changed (an entry, its order, or a commitment) · 3 could not check · 4 unchanged, but some entries are not anchored yet or the issuer is unconfirmed",
+    )
+    .action(async (file: string, opts: AuditVerifyOptions) => {
+      const { json: asJson, dataDir } = program.opts<{ json?: boolean; dataDir: string }>();
+      const x = await readExport(file);
+      const { trust } = await trustOf(opts, path.resolve(dataDir));
+      const rpc = rpcFor({ chainId: x.registry.chainId, genesisHash: x.registry.genesisHash }, trust, opts);
+      const { provider, chainId } = await openProvider(rpc);
+      const bar = !asJson && process.stderr.isTTY && x.commitments.length > 20 ? new SingleBar({ format: "checking commitments {bar} {value}/{total}" }, Presets.shades_classic) : null;
+      try {
+        bar?.start(x.commitments.length, 0);
+        const timestamps = tokenVerifier(await tsaRootsOf(opts, path.resolve(dataDir)));
+        const verdict = await verifyAuditExport(x, new EthersChainReader(provider, chainId, rpc), { trust, timestamps, onProgress: (done) => bar?.update(done) });
+        bar?.stop();
+        printer(Boolean(asJson))({ file, rpc, ...verdict }, summary(verdict, x, file).join("\n"));
+        process.exitCode = exitOf(verdict);
+      } finally {
+        bar?.stop();
+        provider.destroy();
+      }
+    });
+}

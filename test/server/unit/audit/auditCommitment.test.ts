@@ -1,0 +1,79 @@
+import { rm } from "node:fs/promises";
+
+import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
+import { expect } from "chai";
+import { network } from "hardhat";
+
+import { AnchoringWorker } from "../../../../server/src/domain/anchoring/anchoringWorker.js";
+import { AUDIT_MARKER } from "../../../../server/src/domain/audit/auditChain.js";
+import { LEAF_ENCODINGS } from "../../../../server/src/domain/receipts/receiptVersions.js";
+import { chainFixture, fixedClock } from "../../../helpers/chain.js";
+import { newDocument } from "../../../helpers/documents.js";
+
+const { provider: eip1193 } = await network.create();
+const silent = { info() {}, warn() {}, error() {} };
+const HOUR = 3_600_000;
+
+/**
+ * The audit head in the batch tree, on a real store and chain: every batch
+ * commits the newest audit hash as one more leaf, built exactly as
+ * OpenZeppelin's StandardMerkleTree builds it; entries no document carries
+ * are anchored alone once they have waited the audit commit interval.
+ */
+describe("anchoring worker: audit head committed with every batch", function () {
+  this.timeout(30_000);
+  let f: Awaited<ReturnType<typeof chainFixture>>;
+  let clock: ReturnType<typeof fixedClock>;
+
+  beforeEach(async function () {
+    f = await chainFixture(eip1193);
+    clock = fixedClock();
+  });
+
+  afterEach(async function () {
+    await f.store.close();
+    await rm(f.dir, { recursive: true, force: true });
+  });
+
+  const worker = () => new AnchoringWorker({ store: f.store, chain: f.chain, clock, confirmations: 1, batchIntervalMs: 60_000, batchMax: 100, auditCommitIntervalMs: HOUR, log: silent });
+
+  it("adds the audit head as one more leaf: the root is StandardMerkleTree's over documents and head, the chain counts it", async function () {
+    const docs = [newDocument(), newDocument({ validUntil: 1_900_000_000 })];
+    for (const d of docs) await f.store.insertDocument(d, { at: clock.now(), clerk: "Erika", action: "notarise", detail: null });
+    await worker().runOnce();
+
+    const stored = await Promise.all(docs.map(async (d) => (await f.store.getDocument(d.sha256))!));
+    const batch = (await f.store.getBatch(stored[0]!.batchId!))!;
+    const head = (await f.store.auditHead())!;
+    expect(batch.audit).to.include({ auditId: 2, head: head.hash });
+    const values = [...stored.map((d) => ["0x" + d.sha256, d.salt, d.validFrom, d.validUntil]), ["0x" + head.hash, AUDIT_MARKER, 2, 1]];
+    const tree = StandardMerkleTree.of(values, [...LEAF_ENCODINGS[2]]);
+    expect(batch.root).to.equal(tree.root);
+    expect(batch.audit!.leaf).to.equal(tree.leafHash(values[2]!));
+    expect(StandardMerkleTree.verify(tree.root, [...LEAF_ENCODINGS[2]], values[2]!, batch.audit!.proof)).to.equal(true);
+    for (const [i, d] of stored.entries()) expect(StandardMerkleTree.verify(tree.root, [...LEAF_ENCODINGS[2]], values[i]!, d.proof!)).to.equal(true);
+    expect(batch.leafCount, "documents").to.equal(2);
+    expect((await f.chain.anchorOf(batch.root))!.leafCount, "leaves on chain").to.equal(3);
+  });
+
+  it("anchors entries no document carries alone, but only once they waited the audit commit interval, and only once", async function () {
+    const d = newDocument();
+    await f.store.insertDocument(d, { at: clock.now(), clerk: "Erika", action: "notarise", detail: null });
+    await worker().runOnce();
+    await f.store.appendAudit({ at: clock.now(), clerk: "Erika", action: "read-content", sha256: d.sha256, detail: null });
+    expect(await f.store.uncommittedAudit()).to.deep.include({ count: 1 });
+
+    await worker().runOnce();
+    expect(await f.store.lastConfirmedBatch(), "not before the interval").to.deep.include({ id: 1 });
+    clock.advance(HOUR);
+    await worker().runOnce();
+    const alone = (await f.store.lastConfirmedBatch())!;
+    expect(alone).to.deep.include({ id: 2, leafCount: 0 });
+    expect(alone.audit).to.include({ auditId: 2 });
+    expect(await f.chain.anchorOf(alone.root)).to.not.equal(null);
+    expect(await f.store.uncommittedAudit()).to.deep.include({ count: 0 });
+    clock.advance(HOUR);
+    await worker().runOnce();
+    expect((await f.store.lastConfirmedBatch())!.id, "nothing new to commit").to.equal(2);
+  });
+});
