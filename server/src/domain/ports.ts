@@ -44,7 +44,8 @@ export interface Store {
   markBatchSubmitted(id: number, transactionHash: string): Promise<void>;
   markBatchConfirmed(id: number, anchor: AnchorFacts, confirmedAt: number): Promise<void>;
   documentsOfBatch(id: number): Promise<DocumentRecord[]>;
-  requestRevocation(sha256: string, r: { reason: number; note: string | null; at: number; by: string | null }): Promise<void>;
+  /** Records a revocation request unless the document has one, with its audit entry in the same commit. */
+  requestRevocation(sha256: string, r: { reason: number; note: string | null; at: number; by: string | null }, audit?: Omit<NewAuditEntry, "sha256">): Promise<void>;
   /** Revocations requested for documents whose batch is confirmed. */
   pendingRevocations(): Promise<DocumentRecord[]>;
   /** Anchored successors whose superseded document has no revocation yet, oldest first. */

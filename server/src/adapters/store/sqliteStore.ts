@@ -325,8 +325,10 @@ export class SqliteStore implements Store {
     );
   }
 
-  async requestRevocation(sha256: string, r: { reason: number; note: string | null; at: number; by: string | null }) {
-    this.markRevocationRequested(sha256, r);
+  async requestRevocation(sha256: string, r: { reason: number; note: string | null; at: number; by: string | null }, audit?: Omit<NewAuditEntry, "sha256">) {
+    this.transaction(() => {
+      if (this.markRevocationRequested(sha256, r) === 1 && audit) this.audit({ ...audit, sha256 });
+    });
   }
 
   async pendingRevocations() {

@@ -29,8 +29,8 @@ export async function revokeDocument(deps: { store: Store; clock: Clock; onReque
     });
   }
   const at = clock.now();
-  await store.requestRevocation(input.sha256, { reason: input.reason, note: input.note, at, by: input.clerk.name });
-  await store.appendAudit({ at, clerk: input.clerk.name, action: "revoke", sha256: input.sha256, detail: `reason ${input.reason}${input.note ? `: ${input.note}` : ""}` });
+  const detail = `reason ${input.reason}${input.note ? `: ${input.note}` : ""}`;
+  await store.requestRevocation(input.sha256, { reason: input.reason, note: input.note, at, by: input.clerk.name }, { at, clerk: input.clerk.name, action: "revoke", detail });
   deps.onRequested?.();
   return getDocument(store, input.sha256);
 }
