@@ -91,10 +91,11 @@ export interface Store {
   /** Audit entries with ids from `first` to `last`, oldest first. */
   auditEntries(first: number, last: number): Promise<AuditEntry[]>;
   /**
-   * Confirmed batches committing audit heads from entry `first` on, in order
-   * of the id they commit, up to and including the first that covers `last`.
+   * Confirmed batches that commit an audit head, anchored at or after `since`
+   * (unix seconds; null: all), in order, up to and including the first that
+   * covers entry `last` (all of them while none does).
    */
-  auditCommitments(first: number, last: number): Promise<BatchRecord[]>;
+  auditCommitments(q: { since: number | null; last: number }): Promise<BatchRecord[]>;
   /** Entries no batch commits yet (built or anchored): how many, and when the oldest was written. */
   uncommittedAudit(): Promise<{ count: number; oldestAt: number | null }>;
   ping(): Promise<void>;
@@ -182,6 +183,10 @@ export interface ChainReader {
   municipalityOf(registry: string): Promise<Municipality | null>;
   /** The directory's listing of a registry; null when it is not listed. */
   listingOf(directory: string, registry: string): Promise<Listing | null>;
+  /** Every root the registry anchored in blocks `fromBlock` to `toBlock` (its Anchored events), in chain order. */
+  anchoredRoots(registry: string, fromBlock: number, toBlock: number): Promise<{ root: string; blockNumber: number }[]>;
+  /** The first block whose timestamp is at or after `timestamp` (unix seconds); the next block's number when none is yet. */
+  firstBlockAtOrAfter(timestamp: number): Promise<number>;
 }
 
 /** A kept original: where it is (`local:<sha256>` or a CID) and its wrapped key (null when public). */

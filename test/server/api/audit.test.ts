@@ -4,7 +4,10 @@ import { expect } from "chai";
 import { network } from "hardhat";
 
 import { EthersChainReader } from "../../../server/src/adapters/chain/chainReader.js";
-import { AUDIT_MARKER, auditEntryHash, auditLeafInput } from "../../../server/src/domain/audit/auditChain.js";
+import path from "node:path";
+import { DatabaseSync } from "node:sqlite";
+
+import { AUDIT_EPOCH_ROOT, AUDIT_MARKER, auditEntryHash, auditLeafInput } from "../../../server/src/domain/audit/auditChain.js";
 import type { AuditExport } from "../../../server/src/domain/audit/exportAudit.js";
 import { parseAuditExport, verifyAuditExport } from "../../../server/src/domain/audit/verifyAuditExport.js";
 import type { TrustedDirectory } from "../../../server/src/domain/verification/identity.js";
@@ -61,7 +64,7 @@ describe("API: tamper-evident audit export", function () {
     await anchoredReceipt(server, first);
     await new Promise((r) => setTimeout(r, 1100)); // the next entry in a later second, for the range test
     const revoked = await server.api(`/api/v1/documents/${first}/revocation`, {
-      method: "POST", key, headers: { "content-type": "application/json" }, body: JSON.stringify({ reason: 2, note: "=HYPERLINK(\"http://evil\")" }),
+      method: "POST", key, headers: { "content-type": "application/json" }, body: JSON.stringify({ reason: 2, note: "Bescheid an Frau M. falsch adressiert" }),
     });
     expect(revoked.status).to.equal(202);
     await anchoredReceipt(server, await register(`Erlaubnis ${randomBytes(8).toString("hex")}`));
@@ -79,10 +82,12 @@ describe("API: tamper-evident audit export", function () {
     expect(genuine.commitments.length, "one per batch").to.equal(2);
     expect(genuine.commitments.at(-1)!.auditId).to.equal(3);
     expect(genuine.uncommitted).to.equal(0);
+    expect(genuine.preceding).to.equal(null);
     const verdict = await verify(genuine);
     expect(verdict.problems).to.deep.equal([]);
     expect(verdict).to.deep.include({ status: "verified", uncommitted: 0, chainBreak: null });
-    expect(verdict.commitments.every((c) => c.ok && c.headMatches)).to.equal(true);
+    expect(verdict.commitments.every((c) => c.ok)).to.equal(true);
+    expect(verdict.window?.roots, "both batches, none left out").to.equal(2);
     expect(verdict.identity?.status).to.equal("confirmed");
   });
 
@@ -102,7 +107,7 @@ describe("API: tamper-evident audit export", function () {
     const verdict = await verify(edited);
     expect(verdict.chainBreak).to.equal(null);
     expect(verdict.status).to.equal("tampered");
-    expect(verdict.commitments.map((c) => c.headMatches)).to.deep.equal([false, false]);
+    expect(verdict.commitments.map((c) => c.ok)).to.deep.equal([false, false]);
     expect(verdict.problems.join("\n")).to.include("they were changed after it was anchored");
   });
 
@@ -118,15 +123,16 @@ describe("API: tamper-evident audit export", function () {
     const edited = copy(genuine);
     edited.entries[2]!.detail = "edited";
     rehash(edited);
-    const last = edited.commitments.at(-1)!.receipt;
-    last.document.sha256 = edited.entries[2]!.hash; // claim the chain anchored the new head
+    edited.commitments.at(-1)!.head = edited.entries[2]!.hash; // claim the chain anchored the new head
+    edited.receipt!.document.sha256 = edited.entries[2]!.hash;
     const verdict = await verify(edited);
     expect(verdict.status).to.equal("tampered");
-    expect(verdict.commitments.at(-1)!.verdict?.checks.find((c) => !c.ok && !c.skipped)?.check).to.equal("leaf");
+    expect(verdict.commitments.at(-1)!.problem).to.include("its proof does not lead from the leaf of entry 3");
+    expect(verdict.receipt?.checks.find((c) => !c.ok && !c.skipped)?.check).to.equal("leaf");
 
     const retimed = copy(genuine);
     retimed.entries[0]!.time = "2020-01-01T00:00:00.000Z"; // what people read must be what the hash covers
-    expect((await verify(retimed)).timeMismatch).to.equal(1);
+    expect((await verify(retimed)).problems).to.deep.include("entry 1: its time 2020-01-01T00:00:00.000Z is not its timestamp (at)");
   });
 
   it("a rewritten log re-anchored in a look-alike \"Stadt Musterstadt\" registry verifies on the chain, but its issuer is never confirmed", async function () {
@@ -136,16 +142,19 @@ describe("API: tamper-evident audit export", function () {
     rewritten.entries[1]!.detail = "reason 1";
     rehash(rewritten);
     const head = rewritten.entries.at(-1)!.hash;
-    const receipt = await forgedReceipt(fake, "", 2, auditLeafInput(head));
-    rewritten.commitments = [{ auditId: 3, receipt: receipt as AuditExport["commitments"][number]["receipt"] }];
+    await (await fake.getFunction("anchor")(AUDIT_EPOCH_ROOT, 1)).wait();
+    const receipt = (await forgedReceipt(fake, "", 2, auditLeafInput(head, 3))) as NonNullable<AuditExport["receipt"]>;
+    rewritten.commitments = [{ auditId: 3, head, root: receipt.root, proof: receipt.proof, blockNumber: receipt.anchor.blockNumber }];
+    rewritten.receipt = receipt;
     rewritten.registry.address = await fake.getAddress();
     const verdict = await verify(rewritten);
     expect(verdict.chainBreak).to.equal(null);
+    expect(verdict.problems).to.deep.equal([]);
     expect(verdict.identity?.status, "the directory lists the town's real registry only").to.not.equal("confirmed");
   });
 
   it("a receipt made from the audit leaf is never taken for a document's", async function () {
-    const commitment = genuine.commitments.at(-1)!.receipt;
+    const commitment = genuine.receipt!;
     expect(commitment.document.salt).to.equal(AUDIT_MARKER);
     const res = await server.api("/api/v1/verify", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(commitment) });
     const body = (await res.json()) as { status: string; authentic: boolean; checks: { check: string; ok: boolean; code: string }[] };
@@ -160,10 +169,31 @@ describe("API: tamper-evident audit export", function () {
     const from = new Date(Math.floor(genuine.entries[1]!.at / 1000) * 1000).toISOString(); // ranges count in whole seconds
     const x = await exportJson(`?from=${encodeURIComponent(from)}`);
     expect(x.entries[0]!.id).to.equal(2);
+    expect(x.preceding).to.include({ id: 1, hash: genuine.entries[0]!.hash });
     expect(x.previousHash).to.equal(genuine.entries[0]!.hash);
     expect((await verify(x)).status).to.equal("verified");
+
+    const cut = copy(x);
+    cut.preceding = null; // hide that the range starts after entry 1
+    expect((await verify(cut)).problems.join("\n")).to.include("not the first entry, but the export names no entry before it");
+    const shifted = copy(x);
+    shifted.range.from = genuine.entries[0]!.time; // claim entry 1 was never in the range
+    expect((await verify(shifted)).problems.join("\n")).to.include("lies within the range: the export leaves out entries at its start");
+
+    const until = new Date(Math.floor(genuine.entries[0]!.at / 1000) * 1000 + 999).toISOString();
+    const head = await exportJson(`?to=${encodeURIComponent(until)}`);
+    expect(head.entries.map((e) => e.id)).to.deep.equal([1]);
+    expect(head.following.map((e) => e.id), "the next entry shows the end complete").to.deep.equal([2]);
+    const truncated = copy(head);
+    truncated.following = [];
+    expect((await verify(truncated)).endShown).to.equal(false);
+    const headVerdict = await verify(head);
+    expect(headVerdict).to.deep.include({ status: "verified", endShown: true, uncommitted: 0 });
+
     const none = await exportJson("?to=2001-01-01");
     expect(none.entries).to.deep.equal([]);
+    expect((await verify(none)).entries.count).to.equal(0);
+    expect((await server.api("/api/v1/audit/export?from=2026-02-01&to=2026-01-01", { key })).status, "from after to").to.equal(400);
   });
 
   it("entries after the last batch are reported as not yet anchored; with no document coming, the head is anchored alone after AUDIT_COMMIT_INTERVAL_MS", async function () {
@@ -208,7 +238,36 @@ describe("API: tamper-evident audit export", function () {
     expect(lines[0]).to.equal("id,time,at,clerk,action,sha256,detail,hash");
     expect(lines.length).to.be.at.least(4);
     expect(lines[2]).to.match(/^2,.*,Erika Muster,revoke,/);
-    expect(lines[2]).to.include(',"reason 2: =HYPERLINK(""http://evil"")",');
     expect(lines.at(-1)).to.match(/^5,[^,]+,\d+,'=SUM\(1\+1\),notarise,/);
+  });
+
+  it("a log rewritten in the database and re-anchored by the server itself: the old commitments give it away, and leaving them out is caught", async function () {
+    // The attacker has the database, not the chain: rewrite entry 2 and every hash after it, then let the server anchor the new head.
+    const db = new DatabaseSync(path.join(server.dataDir, "notary.db"), { timeout: 5000 });
+    try {
+      const rows = db.prepare("SELECT * FROM audit ORDER BY id").all() as { id: number; at: number; clerk: string; action: string; sha256: string; detail: string | null; hash: string }[];
+      let previous = rows[0]!.hash;
+      db.exec("BEGIN IMMEDIATE");
+      for (const row of rows.slice(1)) {
+        if (row.id === 2) row.detail = "reason 1";
+        previous = auditEntryHash(previous, row);
+        db.prepare("UPDATE audit SET detail = ?, hash = ? WHERE id = ?").run(row.detail, previous, row.id);
+      }
+      db.exec("COMMIT");
+    } finally {
+      db.close();
+    }
+    await anchoredReceipt(server, await register(`nach der Fälschung ${randomBytes(8).toString("hex")}`));
+    const rewritten = await exportJson();
+    expect(rewritten.entries[1]!.detail).to.equal("reason 1");
+    const verdict = await verify(rewritten);
+    expect(verdict.status).to.equal("tampered");
+    expect(verdict.problems.join("\n")).to.include("they were changed after it was anchored");
+
+    const trimmed = copy(rewritten);
+    trimmed.commitments = trimmed.commitments.slice(-1); // only the batch that anchored the rewritten head
+    const caught = await verify(trimmed);
+    expect(caught.status).to.equal("tampered");
+    expect(caught.problems.filter((p) => p.includes("the export leaves that batch out")).length).to.be.at.least(2);
   });
 });

@@ -25,6 +25,9 @@ const readOrNull = <T>(fn: () => Promise<T | null>): Promise<T | null> =>
     }
   });
 
+/** Blocks per eth_getLogs request. */
+const LOG_SPAN = 10_000;
+
 /** Any registry and directory on one chain, read with ethers; nothing is signed or sent. */
 export class EthersChainReader implements ChainReader {
   constructor(
@@ -84,6 +87,31 @@ export class EthersChainReader implements ChainReader {
       const l = await new Contract(directory, DIRECTORY_ABI, this.provider).getFunction("listingOf")(registry);
       if (l.ags === "") return null;
       return { ags: l.ags, name: l.name, domain: l.domain, activeFrom: Number(l.activeFrom), activeUntil: Number(l.activeUntil), revokedFrom: Number(l.revokedFrom) };
+    });
+  }
+
+  anchoredRoots(registry: string, fromBlock: number, toBlock: number): Promise<{ root: string; blockNumber: number }[]> {
+    return chainRead(async () => {
+      const roots: { root: string; blockNumber: number }[] = [];
+      // In spans of LOG_SPAN blocks: many nodes refuse eth_getLogs over longer ranges.
+      for (let from = fromBlock; from <= toBlock; from += LOG_SPAN) {
+        const logs = await this.provider.getLogs({ address: registry, topics: [ANCHORED.topicHash], fromBlock: from, toBlock: Math.min(toBlock, from + LOG_SPAN - 1) });
+        for (const log of logs) roots.push({ root: log.topics[1]!.toLowerCase(), blockNumber: log.blockNumber });
+      }
+      return roots;
+    });
+  }
+
+  firstBlockAtOrAfter(timestamp: number): Promise<number> {
+    return chainRead(async () => {
+      let [lo, hi] = [0, await this.provider.getBlockNumber()];
+      if ((await this.provider.getBlock(hi))!.timestamp < timestamp) return hi + 1;
+      while (lo < hi) {
+        const mid = Math.floor((lo + hi) / 2);
+        if ((await this.provider.getBlock(mid))!.timestamp < timestamp) lo = mid + 1;
+        else hi = mid;
+      }
+      return lo;
     });
   }
 }
@@ -165,5 +193,14 @@ export class CachingChainReader implements ChainReader {
 
   listingOf(directory: string, registry: string) {
     return this.cached(`listing:${directory.toLowerCase()}:${registry.toLowerCase()}`, this.ttl.listingMs, () => this.inner.listingOf(directory, registry));
+  }
+
+  /** Not cached: an audit check reads each span once. */
+  anchoredRoots(registry: string, fromBlock: number, toBlock: number) {
+    return this.inner.anchoredRoots(registry, fromBlock, toBlock);
+  }
+
+  firstBlockAtOrAfter(timestamp: number) {
+    return this.inner.firstBlockAtOrAfter(timestamp);
   }
 }

@@ -84,6 +84,9 @@ const toBatch = (r: Row): BatchRecord => ({
       : { auditId: Number(r.audit_id), head: r.audit_head as string, leaf: r.audit_leaf as string, proof: JSON.parse(r.audit_proof as string) as string[] },
 });
 
+/** A string as SQLite stores it: every lone surrogate replaced by U+FFFD. */
+const wellFormed = (text: string) => text.replace(/\p{Cs}/gu, "\uFFFD");
+
 const toAudit = (r: Row): AuditEntry => ({
   id: Number(r.id),
   at: Number(r.at),
@@ -124,17 +127,20 @@ export class SqliteStore implements Store {
     this.group = new GroupCommit(this.db);
   }
 
-  /** Entries written before the audit log was chained get their hashes, in id order, once. */
+  /** Entries written before the audit log was chained (by an earlier version) get their hashes, in id order, once. */
   private chainUnchainedAudit(): void {
-    if (!this.one("SELECT 1 AS x FROM audit WHERE hash IS NULL LIMIT 1")) return;
-    this.transaction(() => {
-      let previous = (this.one("SELECT hash FROM audit WHERE hash IS NOT NULL ORDER BY id DESC LIMIT 1")?.hash as string | undefined) ?? AUDIT_GENESIS;
-      const set = this.db.prepare("UPDATE audit SET hash = ? WHERE id = ?");
-      for (const row of this.all("SELECT * FROM audit WHERE hash IS NULL ORDER BY id")) {
-        previous = auditEntryHash(previous, toAudit(row));
-        set.run(previous, Number(row.id));
-      }
-    });
+    if (this.one("SELECT 1 AS x FROM audit WHERE hash IS NULL LIMIT 1")) this.transaction(() => this.chainFromFirstUnchained());
+  }
+
+  /** Chains every entry from the first one without a hash on, from the hash of the entry before it; inside a write transaction. */
+  private chainFromFirstUnchained(): void {
+    const first = Number(this.one("SELECT MIN(id) AS id FROM audit WHERE hash IS NULL")!.id);
+    let previous = (this.one("SELECT hash FROM audit WHERE id < ? ORDER BY id DESC LIMIT 1", first)?.hash as string | undefined) ?? AUDIT_GENESIS;
+    const set = this.db.prepare("UPDATE audit SET hash = ? WHERE id = ?");
+    for (const row of this.all("SELECT * FROM audit WHERE id >= ? ORDER BY id", first)) {
+      previous = auditEntryHash(previous, toAudit(row));
+      set.run(previous, Number(row.id));
+    }
   }
 
   private migrate(): void {
@@ -452,8 +458,15 @@ export class SqliteStore implements Store {
   }
 
   /** Appends an entry chained to the newest one; only inside a write transaction, which keeps the two steps one. */
-  private audit(e: NewAuditEntry): void {
-    const last = this.one("SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1");
+  private audit(entry: NewAuditEntry): void {
+    let last = this.one("SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1");
+    if (last && last.hash === null) {
+      // A process of an earlier version wrote to this file after it was opened here.
+      this.chainFromFirstUnchained();
+      last = this.one("SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1");
+    }
+    // What is hashed is what is stored: SQLite would store a lone surrogate as U+FFFD.
+    const e = { ...entry, clerk: wellFormed(entry.clerk), detail: entry.detail === null ? null : wellFormed(entry.detail) };
     const id = last ? Number(last.id) + 1 : 1;
     const hash = auditEntryHash(last ? (last.hash as string) : AUDIT_GENESIS, { id, ...e });
     this.run("INSERT INTO audit (id, at, clerk, action, sha256, detail, hash) VALUES (?, ?, ?, ?, ?, ?, ?)", id, e.at, e.clerk, e.action, e.sha256, e.detail, hash);
@@ -483,12 +496,11 @@ export class SqliteStore implements Store {
     return this.all("SELECT * FROM audit WHERE id BETWEEN ? AND ? ORDER BY id", first, last).map(toAudit);
   }
 
-  async auditCommitments(first: number, last: number) {
-    const covering = this.one("SELECT MIN(audit_id) AS id FROM batches WHERE state = 'confirmed' AND audit_id >= ?", last)?.id;
-    const upTo = covering === null || covering === undefined ? last : Number(covering);
+  async auditCommitments(q: { since: number | null; last: number }) {
+    const covering = this.one("SELECT MIN(id) AS id FROM batches WHERE state = 'confirmed' AND audit_id >= ?", q.last)?.id;
     return this.all(
-      "SELECT * FROM batches WHERE state = 'confirmed' AND audit_id BETWEEN ? AND ? ORDER BY audit_id, id",
-      first, upTo,
+      `SELECT * FROM batches WHERE state = 'confirmed' AND audit_id IS NOT NULL AND anchored_at >= ? AND id <= ? ORDER BY id`,
+      q.since ?? 0, covering === null || covering === undefined ? Number.MAX_SAFE_INTEGER : Number(covering),
     ).map(toBatch);
   }
 

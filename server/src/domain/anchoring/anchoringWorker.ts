@@ -1,4 +1,5 @@
-import { auditLeafInput } from "../audit/auditChain.js";
+import { isNotaryError } from "../../errors.js";
+import { AUDIT_EPOCH_ROOT, auditLeafInput } from "../audit/auditChain.js";
 import type { Chain, Clock, Store } from "../ports.js";
 import type { AuditCommitment, BatchRecord, DocumentRecord } from "../types.js";
 import { CURRENT_VERSION } from "../receipts/receiptVersions.js";
@@ -31,6 +32,8 @@ const AUDIT_COMMIT_INTERVAL_MS = 3_600_000;
  * backoff; every step is idempotent, so a crash at any point loses nothing.
  */
 export class AnchoringWorker extends PeriodicDuty {
+  private auditEpochAnchored = false;
+
   constructor(private readonly deps: WorkerDeps) {
     super({ intervalMs: deps.batchIntervalMs, maxBackoffMs: MAX_BACKOFF_MS });
   }
@@ -72,11 +75,27 @@ export class AnchoringWorker extends PeriodicDuty {
   private async build(docs: DocumentRecord[]): Promise<BatchRecord> {
     const { store, clock } = this.deps;
     const head = await store.auditHead();
-    const inputs = head ? [...docs, auditLeafInput(head.hash)] : docs;
+    if (head) await this.ensureAuditEpoch();
+    const inputs = head ? [...docs, auditLeafInput(head.hash, head.id)] : docs;
     const { root, leaves } = buildBatch(inputs, CURRENT_VERSION);
     const auditLeaf = head ? leaves[docs.length]! : null;
     const audit: AuditCommitment | null = head && auditLeaf ? { auditId: head.id, head: head.hash, leaf: auditLeaf.leaf, proof: auditLeaf.proof } : null;
     return store.createBatch({ root, createdAt: clock.now(), leafVersion: CURRENT_VERSION }, leaves.slice(0, docs.length), audit);
+  }
+
+  /** Anchors the audit epoch root once, before the registry's first batch with an audit leaf (domain/audit/auditChain.ts). */
+  private async ensureAuditEpoch(): Promise<void> {
+    if (this.auditEpochAnchored) return;
+    const { chain, confirmations } = this.deps;
+    if (!(await chain.anchorOf(AUDIT_EPOCH_ROOT))) {
+      try {
+        await chain.waitMined(await chain.sendAnchor(AUDIT_EPOCH_ROOT, 1), confirmations);
+        this.deps.log.info({ root: AUDIT_EPOCH_ROOT }, "audit epoch anchored: from here on every batch commits the audit log's head");
+      } catch (e) {
+        if (!isNotaryError(e, "ALREADY_ANCHORED")) throw e;
+      }
+    }
+    this.auditEpochAnchored = true;
   }
 
   /** Whether audit entries no batch commits have waited longer than the audit commit interval (no documents came to carry them). */

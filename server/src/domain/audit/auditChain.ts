@@ -22,11 +22,11 @@ export const AUDIT_GENESIS = "0".repeat(64);
 export const AUDIT_MARKER = "0x" + Buffer.from(keccakBytes(Buffer.from("NotaryAuditHead/v1"))).toString("hex");
 
 /**
- * The validity an audit leaf commits to: it ends before it begins, a period
- * no upload can have, so even a verifier that knows nothing of audit leaves
- * answers "expired" for a receipt made from one, never "valid".
+ * The root a registry anchors once, before its first batch with an audit
+ * leaf (keccak256 of "NotaryAuditEpoch/v1"): every root it anchors after that
+ * block commits an audit head, so an export that leaves one out is caught.
  */
-const AUDIT_LEAF_VALIDITY = { validFrom: 2, validUntil: 1 } as const;
+export const AUDIT_EPOCH_ROOT = "0x" + Buffer.from(keccakBytes(Buffer.from("NotaryAuditEpoch/v1"))).toString("hex");
 
 /** The fields an entry's hash covers, in this order. */
 export type ChainedFields = Pick<AuditEntry, "id" | "at" | "clerk" | "sha256" | "detail"> & { action: string };
@@ -39,8 +39,14 @@ export function auditEntryHash(previousHash: string, e: ChainedFields): string {
   return createHash("sha256").update(Buffer.from(previousHash, "hex")).update(canonicalEntry(e), "utf8").digest("hex");
 }
 
-/** The leaf input that commits the audit head `head` in a batch (receipt v2 encoding). */
-export const auditLeafInput = (head: string): Required<LeafInput> => ({ sha256: head, salt: AUDIT_MARKER, ...AUDIT_LEAF_VALIDITY });
+/**
+ * The leaf that commits the audit head `head`, the hash of entry `auditId`, in
+ * a batch (receipt v2 encoding): `[head, AUDIT_MARKER, auditId + 2, 1]`. The
+ * id is committed too, and the "validity" ends before it begins, a period no
+ * upload can have: even a verifier that knows nothing of audit leaves answers
+ * "expired" for a receipt made from one, never "valid".
+ */
+export const auditLeafInput = (head: string, auditId: number): Required<LeafInput> => ({ sha256: head, salt: AUDIT_MARKER, validFrom: auditId + 2, validUntil: 1 });
 
 /** Whether a leaf's salt marks an audit head rather than a document. */
 export const isAuditMarker = (salt: string): boolean => salt.toLowerCase() === AUDIT_MARKER;

@@ -7,13 +7,22 @@ import { AUDIT_GENESIS, auditLeafInput } from "./auditChain.js";
 /** The most entries one export holds (with those that lead to its commitment): beyond, narrow the range. */
 export const MAX_EXPORT_ENTRIES = 100_000;
 
-/** An audit entry as exported: `at` (ms) is what its hash covers, `time` the same instant for people. */
-export type ExportedEntry = Omit<AuditEntry, "at"> & { at: number; time: string };
+/** The most commitments one export holds: beyond, narrow the range. */
+export const MAX_EXPORT_COMMITMENTS = 100_000;
 
-/** A batch that committed an audit head, as a receipt of that head's leaf (checked like a document's receipt). */
+/** Seconds before the entry preceding an export from which every anchored batch is part of it (clocks of server and chain differ a little). */
+export const WINDOW_SLACK_SECONDS = 60;
+
+/** An audit entry as exported: `at` (ms) is what its hash covers, `time` the same instant for people. */
+export type ExportedEntry = AuditEntry & { time: string };
+
+/** A batch that committed an audit head: the head, the id of the entry it is the hash of, and the proof of that leaf to the batch's root. */
 export interface ExportedCommitment {
   auditId: number;
-  receipt: ReceiptV2;
+  head: string;
+  root: string;
+  proof: string[];
+  blockNumber: number;
 }
 
 /** README "Audit log": what `GET /api/v1/audit/export?format=json` answers and `notary audit verify` checks. */
@@ -26,13 +35,22 @@ export interface AuditExport {
   /** The range asked for (ISO 8601; null: open). */
   range: { from: string | null; to: string | null };
   chaining: { algorithm: "sha256"; input: string; genesis: string };
+  /** The entry before the first one exported (written before `from`), with the hash before it; null when the export starts at the first entry. */
+  preceding: (ExportedEntry & { previousHash: string }) | null;
   /** The hash of the entry before the first one exported (the genesis value when it is the first entry). */
   previousHash: string;
   entries: ExportedEntry[];
-  /** Entries after the range, up to the head the first commitment after the range commits: without them the chain cannot reach it. */
+  /** Entries after the range: the next one (written after `to`), and up to the head the first commitment after the range anchored, which the chain must reach. */
   following: ExportedEntry[];
-  /** Every confirmed batch that committed a head within the exported entries, and the first one after them. */
+  /**
+   * Every batch anchored from shortly before the preceding entry was written
+   * (from the start, without one) up to the first that commits a head at or
+   * after the last entry, in chain order: a verifier checks that no batch the
+   * registry anchored in those blocks is missing.
+   */
   commitments: ExportedCommitment[];
+  /** The receipt of the last commitment's leaf, for the checks every receipt gets (transaction, block, issuer, timestamps). */
+  receipt: ReceiptV2 | null;
   /** How many of the exported entries no anchored batch commits yet (they will be with the next batch). */
   uncommitted: number;
 }
@@ -49,35 +67,34 @@ const exported = (e: AuditEntry): ExportedEntry => ({ ...e, time: new Date(e.at)
 /** The receipt of the audit head a batch commits: the same receipt v2 a document of that batch gets, for the audit leaf. */
 function commitmentReceipt(batch: BatchRecord, municipality: Municipality, extras: ReceiptExtras): ReceiptV2 {
   const audit = batch.audit!;
-  const receipt = buildReceipt({ ...auditLeafInput(audit.head), leaf: audit.leaf, proof: audit.proof }, batch, municipality, extras);
+  const receipt = buildReceipt({ ...auditLeafInput(audit.head, audit.auditId), leaf: audit.leaf, proof: audit.proof }, batch, municipality, extras);
   if (receipt.version !== 2) throw new Error(`batch ${batch.id} commits an audit head but is not version 2`);
   return receipt;
 }
 
+const tooLarge = (what: string, max: number, ids: { first: number; last: number }) =>
+  new NotaryError("INVALID_REQUEST", `The range needs more than ${max} ${what}; export it in parts (narrower from and to)`, { first: ids.first, last: ids.last });
+
 /**
  * The audit entries written from `from` to `to` (ms, inclusive; null: open),
- * with what proves them unchanged: the hash before the first, the entries up
- * to the first head committed after the last, and the receipts of the
- * batches that committed heads in between.
+ * with what proves them unchanged: the entry before the first, the entries up
+ * to the first head anchored after the last, and every batch anchored since
+ * shortly before that preceding entry (AuditExport).
  */
 export async function exportAudit(deps: ExportDeps, range: { from: number | null; to: number | null }): Promise<AuditExport> {
   const { store, registry } = deps;
   const ids = await store.auditIdRange(range.from, range.to);
-  const batches = ids ? await store.auditCommitments(ids.first, ids.last) : [];
-  const reach = Math.max(ids?.last ?? 0, ...batches.map((b) => b.audit!.auditId));
-  if (ids && reach - ids.first + 1 > MAX_EXPORT_ENTRIES) {
-    throw new NotaryError("INVALID_REQUEST", `The range holds more than ${MAX_EXPORT_ENTRIES} audit entries; export it in parts (narrower from and to)`, {
-      first: ids.first,
-      last: ids.last,
-    });
-  }
-  const rows = ids ? await store.auditEntries(ids.first - 1, reach) : [];
-  const before = ids && rows[0]?.id === ids.first - 1 ? rows.shift()! : null;
-  const commitments: ExportedCommitment[] = [];
-  for (const batch of batches) {
-    commitments.push({ auditId: batch.audit!.auditId, receipt: commitmentReceipt(batch, registry.municipality, await deps.receiptExtras(batch.id)) });
-  }
-  const lastCommitted = Math.max(0, ...commitments.map((c) => c.auditId));
+  const [before] = ids && ids.first > 1 ? await store.auditEntries(ids.first - 1, ids.first - 1) : [];
+  const since = before ? Math.floor(before.at / 1000) - WINDOW_SLACK_SECONDS : null;
+  const batches = ids ? await store.auditCommitments({ since, last: ids.last }) : [];
+  if (ids && batches.length > MAX_EXPORT_COMMITMENTS) throw tooLarge("anchored batches", MAX_EXPORT_COMMITMENTS, ids);
+  // Up to the head the last commitment anchored, and at least one entry after the range where there is one (it shows the end complete).
+  const reach = ids ? Math.max(ids.last + 1, batches.at(-1)?.audit?.auditId ?? 0) : 0;
+  if (ids && reach - ids.first + 1 > MAX_EXPORT_ENTRIES) throw tooLarge("audit entries", MAX_EXPORT_ENTRIES, ids);
+  const [beforeBefore] = before && before.id > 1 ? await store.auditEntries(before.id - 1, before.id - 1) : [];
+  const rows = ids ? await store.auditEntries(ids.first, reach) : [];
+  const last = batches.at(-1);
+  const lastCommitted = last?.audit?.auditId ?? 0;
   const inRange = rows.filter((e) => ids && e.id <= ids.last);
   return {
     type: "NotaryAuditExport",
@@ -87,10 +104,12 @@ export async function exportAudit(deps: ExportDeps, range: { from: number | null
     registry: { chainId: registry.chainId, genesisHash: registry.genesisHash, address: registry.address },
     range: { from: range.from === null ? null : new Date(range.from).toISOString(), to: range.to === null ? null : new Date(range.to).toISOString() },
     chaining: { algorithm: "sha256", input: "previous hash (32 bytes) || UTF-8 JSON [id, at, clerk, action, sha256, detail]", genesis: AUDIT_GENESIS },
+    preceding: before ? { ...exported(before), previousHash: beforeBefore?.hash ?? AUDIT_GENESIS } : null,
     previousHash: before?.hash ?? AUDIT_GENESIS,
     entries: inRange.map(exported),
     following: rows.filter((e) => ids && e.id > ids.last).map(exported),
-    commitments,
+    commitments: batches.map((b) => ({ auditId: b.audit!.auditId, head: b.audit!.head, root: b.root, proof: b.audit!.proof, blockNumber: b.anchor!.blockNumber })),
+    receipt: last ? commitmentReceipt(last, registry.municipality, await deps.receiptExtras(last.id)) : null,
     uncommitted: inRange.filter((e) => e.id > lastCommitted).length,
   };
 }

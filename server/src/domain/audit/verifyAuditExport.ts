@@ -1,16 +1,22 @@
+import { processProof } from "@openzeppelin/merkle-tree/dist/core.js";
 import { z } from "zod";
 
 import { NotaryError } from "../../errors.js";
 import type { ChainReader } from "../ports.js";
-import { type ReceiptV2, receiptSchema } from "../receipts/receipt.js";
+import { receiptSchema } from "../receipts/receipt.js";
+import { keccakBytes, leafHash } from "../receipts/receiptVersions.js";
 import type { Identity, TrustedDirectory } from "../verification/identity.js";
 import { type ReceiptVerdict, type TimestampVerifier, verifyReceipt } from "../verification/verifyReceipt.js";
-import { type ChainBreak, findChainBreak } from "./auditChain.js";
+import { AUDIT_EPOCH_ROOT, AUDIT_GENESIS, type ChainBreak, auditEntryHash, auditLeafInput, findChainBreak } from "./auditChain.js";
+import { WINDOW_SLACK_SECONDS } from "./exportAudit.js";
 
 const hash = z.string().regex(/^[0-9a-fA-F]{64}$/, "64 hex digits");
+const bytes32 = z.string().regex(/^0x[0-9a-fA-F]{64}$/, "0x and 64 hex digits");
+/** Milliseconds a Date can hold. */
+const instantMs = z.number().int().min(-8.64e15).max(8.64e15);
 const entry = z.object({
   id: z.number().int().min(1),
-  at: z.number().int(),
+  at: instantMs,
   time: z.string(),
   clerk: z.string(),
   action: z.string(),
@@ -23,12 +29,14 @@ const exportSchema = z.object({
   version: z.literal(1),
   exportedAt: z.string(),
   municipality: z.object({ name: z.string(), ags: z.string() }),
-  registry: z.object({ chainId: z.number().int(), genesisHash: z.string(), address: z.string() }),
+  registry: z.object({ chainId: z.number().int(), genesisHash: bytes32, address: z.string().regex(/^0x[0-9a-fA-F]{40}$/) }),
   range: z.object({ from: z.string().nullable(), to: z.string().nullable() }),
+  preceding: entry.extend({ previousHash: hash }).nullable(),
   previousHash: hash,
   entries: z.array(entry),
   following: z.array(entry),
-  commitments: z.array(z.object({ auditId: z.number().int().min(1), receipt: receiptSchema })),
+  commitments: z.array(z.object({ auditId: z.number().int().min(1), head: hash, root: bytes32, proof: z.array(bytes32).max(64), blockNumber: z.number().int().min(0) })),
+  receipt: receiptSchema.nullable(),
 });
 
 export type ParsedAuditExport = z.infer<typeof exportSchema>;
@@ -41,17 +49,11 @@ export function parseAuditExport(value: unknown): ParsedAuditExport {
   throw new NotaryError("INVALID_REQUEST", `Not a NotaryAuditExport (version 1): ${problems.join("; ")}`, { problems });
 }
 
-/** One commitment as checked: its head against the recomputed chain, its receipt against the chain. */
+/** One commitment as checked offline: its leaf recomputed from head and id, its proof walked to its root. */
 export interface CommitmentReport {
   auditId: number;
-  ok: boolean;
-  /** The head it commits is the recomputed hash of entry `auditId`. */
-  headMatches: boolean;
-  /** The anchor's time (unix seconds) and place, as the receipt states them (checked when `ok`). */
-  anchoredAt: number;
   blockNumber: number;
-  transactionHash: string;
-  verdict: ReceiptVerdict | null;
+  ok: boolean;
   problem: string | null;
 }
 
@@ -60,90 +62,181 @@ export type AuditVerdictStatus = "verified" | "tampered" | "unavailable";
 /** What `notary audit verify` found (README "Audit log"). */
 export interface AuditVerdict {
   status: AuditVerdictStatus;
-  /** The exported entries, their ids and times. */
   entries: { count: number; firstId: number | null; lastId: number | null };
   /** The first entry whose hash or id does not follow from the one before; null: the chain is intact. */
   chainBreak: ChainBreak | null;
-  /** An entry whose `time` is not its `at` (what people read is not what the hash covers). */
-  timeMismatch: number | null;
   commitments: CommitmentReport[];
-  /** Exported entries no genuine commitment covers: intact as far as the chain goes, but not yet anchored. */
+  /** The blocks in which every root the registry anchored was matched with a commitment of the export. */
+  window: { fromBlock: number; toBlock: number; roots: number } | null;
+  /** The last commitment's receipt, checked against the chain like a document's (transaction, block, issuer, timestamps). */
+  receipt: ReceiptVerdict | null;
+  /** Exported entries no anchored head covers yet (intact as far as the chain of hashes goes, but not anchored). */
   uncommitted: number;
-  /** The issuer of the commitments, as the trust configuration confirms it (the last commitment checked). */
+  /** The issuer, as the trust configuration confirms it (from the last commitment's receipt). */
   identity: Identity | null;
+  /** Whether the end of the range is shown complete: an entry after `to` follows the last one (else the export ends at the newest entry when it was made). */
+  endShown: boolean;
   problems: string[];
 }
 
 const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+const hex = (b: Uint8Array) => "0x" + Buffer.from(b).toString("hex");
+const nodeHash = (a: unknown, b: unknown) => {
+  const [x, y] = [a as string, b as string].sort();
+  return hex(keccakBytes(Buffer.concat([Buffer.from(x!.slice(2), "hex"), Buffer.from(y!.slice(2), "hex")])));
+};
 
-async function checkCommitment(
-  c: ParsedAuditExport["commitments"][number],
-  hashes: Map<number, string>,
-  x: ParsedAuditExport,
-  reader: ChainReader | null,
-  opts: { trust: TrustedDirectory[]; timestamps?: TimestampVerifier; now?: number },
-): Promise<CommitmentReport> {
-  const r = c.receipt;
-  const base = { auditId: c.auditId, anchoredAt: r.anchor.timestamp, blockNumber: r.anchor.blockNumber, transactionHash: r.anchor.transactionHash };
-  const recomputed = hashes.get(c.auditId);
-  const headMatches = recomputed !== undefined && same(recomputed, r.document.sha256);
-  if (r.version !== 2) return { ...base, ok: false, headMatches, verdict: null, problem: "an audit commitment is a version 2 receipt" };
-  if (!same(r.anchor.registry, x.registry.address) || r.anchor.chainId !== x.registry.chainId || !same((r as ReceiptV2).anchor.genesisHash, x.registry.genesisHash)) {
-    return { ...base, ok: false, headMatches, verdict: null, problem: `anchored in registry ${r.anchor.registry} on chain ${r.anchor.chainId}, not in the export's registry` };
+/** The entries' own consistency: the preceding entry, the chain of hashes, the times people read. */
+function checkEntries(x: ParsedAuditExport, problems: string[]): { chainBreak: ChainBreak | null; hashes: Map<number, string> } {
+  const all = [...x.entries, ...x.following];
+  const hashes = new Map(all.map((e) => [e.id, e.hash.toLowerCase()]));
+  const first = all[0];
+  if (x.preceding) {
+    const p = x.preceding;
+    hashes.set(p.id, p.hash.toLowerCase());
+    if (auditEntryHash(p.previousHash, p) !== p.hash.toLowerCase() || !same(p.hash, x.previousHash)) problems.push(`entry ${p.id} (the one before the export): its hash does not follow`);
+    if (first && first.id !== p.id + 1) problems.push(`entry ${first.id} does not follow the preceding entry ${p.id}`);
+    if (x.range.from !== null && !(p.at < Date.parse(x.range.from))) problems.push(`entry ${p.id}, before the first exported one, lies within the range: the export leaves out entries at its start`);
+  } else if (first && (first.id !== 1 || !same(x.previousHash, AUDIT_GENESIS))) {
+    problems.push(`entry ${first.id} is not the first entry, but the export names no entry before it`);
   }
-  if (!headMatches) {
-    const problem =
-      recomputed === undefined
-        ? `commits entry ${c.auditId}, which the export does not hold`
-        : `commits the head ${r.document.sha256} for entry ${c.auditId}, but the exported entries lead to ${recomputed}: they were changed after it was anchored`;
-    return { ...base, ok: false, headMatches, verdict: null, problem };
+  const chainBreak = findChainBreak(x.previousHash, all);
+  if (chainBreak) {
+    problems.push(
+      `entry ${chainBreak.id}: ${chainBreak.problem === "hash" ? "its hash does not follow from the entry before it (it, or one before it, was changed)" : "its id does not follow the one before (entries were removed or inserted)"}`,
+    );
   }
-  const verdict = await verifyReceipt(r, reader, { ...opts, auditLeaf: true });
-  if (verdict.status === "unavailable") return { ...base, ok: false, headMatches, verdict, problem: "the chain could not be read" };
-  const failed = verdict.checks.find((k) => !k.ok && !k.skipped);
-  if (!verdict.authentic) return { ...base, ok: false, headMatches, verdict, problem: failed ? `${failed.check}: ${failed.detail}` : `the commitment is ${verdict.status}` };
-  if (verdict.identity?.status === "conflict") return { ...base, ok: false, headMatches, verdict, problem: `identity: ${verdict.checks.find((k) => k.check === "identity")?.detail}` };
-  return { ...base, ok: true, headMatches, verdict, problem: null };
+  for (const e of [...(x.preceding ? [x.preceding] : []), ...all]) {
+    if (new Date(e.at).toISOString() !== e.time) problems.push(`entry ${e.id}: its time ${e.time} is not its timestamp (at)`);
+  }
+  const from = x.range.from === null ? null : Date.parse(x.range.from);
+  const to = x.range.to === null ? null : Date.parse(x.range.to);
+  for (const e of x.entries) if ((from !== null && e.at < from) || (to !== null && e.at > to)) problems.push(`entry ${e.id} lies outside the range`);
+  const next = x.following[0];
+  if (next && to !== null && !(next.at > to)) problems.push(`entry ${next.id}, after the last exported one, lies within the range: the export leaves out entries at its end`);
+  return { chainBreak, hashes };
+}
+
+/** Each commitment offline: its head is the recomputed hash of the entry it names, its leaf (head and id) leads to its root. */
+function checkCommitments(x: ParsedAuditExport, hashes: Map<number, string>): CommitmentReport[] {
+  const lowest = Math.min(...hashes.keys());
+  let previous = { auditId: 0, blockNumber: -1 };
+  return x.commitments.map((c) => {
+    const recomputed = hashes.get(c.auditId);
+    const report = (problem: string | null): CommitmentReport => ({ auditId: c.auditId, blockNumber: c.blockNumber, ok: problem === null, problem });
+    const order = c.auditId < previous.auditId || c.blockNumber < previous.blockNumber;
+    previous = c;
+    if (order) return report("the commitments are not in the order they were anchored");
+    if (recomputed === undefined && !(c.auditId < lowest)) return report(`commits entry ${c.auditId}, which the export does not hold`);
+    if (recomputed !== undefined && !same(recomputed, c.head)) {
+      return report(`the chain anchored ${c.head} as the hash of entry ${c.auditId}, but the exported entries lead to ${recomputed}: they were changed after it was anchored`);
+    }
+    const leaf = leafHash(2, auditLeafInput(c.head.toLowerCase(), c.auditId));
+    const root = processProof(leaf, c.proof.map((p) => p.toLowerCase()), nodeHash);
+    return report(same(root, c.root) ? null : `its proof does not lead from the leaf of entry ${c.auditId} to the root ${c.root}`);
+  });
 }
 
 /**
- * Checks an audit export without trusting its exporter: the entries form an
- * unbroken hash chain from the hash before them; each commitment's head is
- * the recomputed hash of the entry it names; and each commitment is a
- * genuine receipt of the export's registry on its chain. An entry changed,
- * removed or inserted after the first commitment at or after it was anchored
- * breaks one of these.
+ * Checks an audit export without trusting its exporter:
+ * - the entries form an unbroken hash chain, from the entry before them;
+ * - every commitment's head is the recomputed hash of the entry it names, and
+ *   its leaf (head and id) leads to its root;
+ * - every root the registry anchored in the export's blocks (from shortly
+ *   before the preceding entry was written, and never before the audit
+ *   epoch) is one of the commitments, and each commitment's root is one of
+ *   them: a batch that anchored the old head of a rewritten entry cannot be
+ *   left out;
+ * - the last commitment's receipt verifies like a document's receipt, with
+ *   the issuer against the trust configuration.
  */
 export async function verifyAuditExport(
   x: ParsedAuditExport,
   reader: ChainReader | null,
-  opts: { trust?: TrustedDirectory[]; timestamps?: TimestampVerifier; now?: number; onProgress?: (done: number, total: number) => void } = {},
+  opts: { trust?: TrustedDirectory[]; timestamps?: TimestampVerifier } = {},
 ): Promise<AuditVerdict> {
-  const all = [...x.entries, ...x.following];
-  const chainBreak = findChainBreak(x.previousHash, all);
-  const timeMismatch = all.find((e) => new Date(e.at).toISOString() !== e.time)?.id ?? null;
-  const hashes = new Map(all.map((e) => [e.id, e.hash.toLowerCase()]));
-  const commitments: CommitmentReport[] = [];
-  for (const [i, c] of x.commitments.entries()) {
-    commitments.push(await checkCommitment(c, hashes, x, reader, { trust: opts.trust ?? [], timestamps: opts.timestamps, now: opts.now }));
-    opts.onProgress?.(i + 1, x.commitments.length);
+  const problems: string[] = [];
+  const { chainBreak, hashes } = checkEntries(x, problems);
+  const commitments = x.commitments.length > 0 && hashes.size > 0 ? checkCommitments(x, hashes) : [];
+  for (const c of commitments.filter((c) => !c.ok)) problems.push(`commitment of entry ${c.auditId} (block ${c.blockNumber}): ${c.problem}`);
+  let unavailable = false;
+  let window: AuditVerdict["window"] = null;
+  let receipt: ReceiptVerdict | null = null;
+  const last = x.commitments.at(-1);
+  if (last && commitments.length > 0) {
+    try {
+      window = await checkWindow(x, reader, problems);
+      receipt = await checkReceipt(x, reader, opts, problems);
+      if (receipt.status === "unavailable" || receipt.status === "other-chain") unavailable = true;
+    } catch (e) {
+      if (!(e instanceof NotaryError && e.code === "CHAIN_UNAVAILABLE") && !(e instanceof UnreadableChain)) throw e;
+      unavailable = true;
+      problems.push(`the chain could not be read: ${(e as Error).message.slice(0, 200)}`);
+    }
   }
-  const covered = Math.max(0, ...commitments.filter((c) => c.ok).map((c) => c.auditId));
-  const problems = [
-    ...(chainBreak ? [`entry ${chainBreak.id}: ${chainBreak.problem === "hash" ? "its hash does not follow from the entry before it (it, or one before it, was changed)" : "its id does not follow the one before (entries were removed or inserted)"}`] : []),
-    ...(timeMismatch !== null ? [`entry ${timeMismatch}: its time is not its timestamp (at)`] : []),
-    ...commitments.filter((c) => !c.ok).map((c) => `commitment of entry ${c.auditId}: ${c.problem}`),
-  ];
-  const unavailable = commitments.some((c) => c.verdict?.status === "unavailable");
-  const tampered = chainBreak !== null || timeMismatch !== null || commitments.some((c) => !c.ok && c.verdict?.status !== "unavailable");
+  const covered = commitments.length > 0 && commitments.every((c) => c.ok) ? last!.auditId : 0;
+  const tampered = problems.length > 0 && !unavailable;
   return {
     status: tampered ? "tampered" : unavailable ? "unavailable" : "verified",
     entries: { count: x.entries.length, firstId: x.entries[0]?.id ?? null, lastId: x.entries.at(-1)?.id ?? null },
     chainBreak,
-    timeMismatch,
     commitments,
+    window,
+    receipt,
     uncommitted: x.entries.filter((e) => e.id > covered).length,
-    identity: commitments.findLast((c) => c.verdict?.identity)?.verdict?.identity ?? null,
+    identity: receipt?.identity ?? null,
+    endShown: x.range.to === null || x.following.length > 0,
     problems,
   };
+}
+
+class UnreadableChain extends Error {}
+
+/** Every root the registry anchored in the export's blocks must be a commitment of the export, and the other way round. */
+async function checkWindow(x: ParsedAuditExport, reader: ChainReader | null, problems: string[]): Promise<AuditVerdict["window"]> {
+  if (!reader) throw new UnreadableChain(`no endpoint for chain ${x.registry.chainId}`);
+  if (reader.chainId !== x.registry.chainId || !same(await reader.genesisHash(), x.registry.genesisHash)) {
+    throw new UnreadableChain(`the endpoint serves another chain than the export's (chain ${x.registry.chainId}, genesis ${x.registry.genesisHash})`);
+  }
+  const registry = x.registry.address;
+  const epoch = await reader.anchorOf(registry, AUDIT_EPOCH_ROOT);
+  if (!epoch) {
+    problems.push(`the registry ${registry} never anchored the audit epoch: no root it anchored commits an audit head`);
+    return null;
+  }
+  const since = x.preceding ? await reader.firstBlockAtOrAfter(Math.floor(x.preceding.at / 1000) - WINDOW_SLACK_SECONDS) : 0;
+  const fromBlock = Math.max(epoch.blockNumber, since);
+  const toBlock = x.commitments.at(-1)!.blockNumber;
+  const anchored = (await reader.anchoredRoots(registry, fromBlock, toBlock)).filter((r) => !same(r.root, AUDIT_EPOCH_ROOT));
+  const exported = new Set(x.commitments.map((c) => `${c.root.toLowerCase()}@${c.blockNumber}`));
+  const onChain = new Set(anchored.map((r) => `${r.root.toLowerCase()}@${r.blockNumber}`));
+  for (const r of anchored) {
+    if (!exported.has(`${r.root.toLowerCase()}@${r.blockNumber}`)) problems.push(`the registry anchored ${r.root} in block ${r.blockNumber}, but the export leaves that batch out: what it committed is hidden`);
+  }
+  for (const c of x.commitments) {
+    if (!onChain.has(`${c.root.toLowerCase()}@${c.blockNumber}`)) problems.push(`commitment of entry ${c.auditId}: the registry did not anchor ${c.root} in block ${c.blockNumber}`);
+  }
+  return { fromBlock, toBlock, roots: anchored.length };
+}
+
+/** The last commitment's receipt: the same leaf and root, checked like a document's receipt (transaction, block, registry, issuer, timestamps). */
+async function checkReceipt(
+  x: ParsedAuditExport,
+  reader: ChainReader | null,
+  opts: { trust?: TrustedDirectory[]; timestamps?: TimestampVerifier },
+  problems: string[],
+): Promise<ReceiptVerdict> {
+  const last = x.commitments.at(-1)!;
+  const r = x.receipt;
+  if (!r || r.version !== 2) throw new NotaryError("INVALID_REQUEST", "the export has no version 2 receipt of its last commitment");
+  const matches =
+    same(r.root, last.root) && same(r.document.sha256, last.head) && r.document.validFrom === last.auditId + 2 && r.anchor.blockNumber === last.blockNumber && same(r.anchor.registry, x.registry.address);
+  if (!matches) problems.push("the receipt is not the last commitment's (root, head, entry, block or registry differ)");
+  const verdict = await verifyReceipt(r, reader, { trust: opts.trust, timestamps: opts.timestamps, auditLeaf: true });
+  if (verdict.status !== "unavailable" && verdict.status !== "other-chain" && !verdict.authentic) {
+    const failed = verdict.checks.find((k) => !k.ok && !k.skipped);
+    problems.push(`the last commitment's receipt: ${failed ? `${failed.check}: ${failed.detail}` : verdict.status}`);
+  }
+  if (verdict.identity?.status === "conflict") problems.push(`identity: ${verdict.checks.find((k) => k.check === "identity")?.detail}`);
+  return verdict;
 }

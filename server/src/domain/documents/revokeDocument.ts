@@ -29,8 +29,8 @@ export async function revokeDocument(deps: { store: Store; clock: Clock; onReque
     });
   }
   const at = clock.now();
-  const detail = `reason ${input.reason}${input.note ? `: ${input.note}` : ""}`;
-  await store.requestRevocation(input.sha256, { reason: input.reason, note: input.note, at, by: input.clerk.name }, { at, clerk: input.clerk.name, action: "revoke", detail });
+  // The note stays with the document (it may name people); the audit chain, which can never be edited, keeps the reason only.
+  await store.requestRevocation(input.sha256, { reason: input.reason, note: input.note, at, by: input.clerk.name }, { at, clerk: input.clerk.name, action: "revoke", detail: `reason ${input.reason}` });
   deps.onRequested?.();
   return getDocument(store, input.sha256);
 }

@@ -3,6 +3,7 @@ import { z } from "zod";
 
 import { auditCsv, exportAudit } from "../../domain/audit/exportAudit.js";
 import { instant } from "../../domain/documents/validity.js";
+import { NotaryError } from "../../errors.js";
 import { clerkAuth } from "../middleware/clerkAuth.js";
 import type { AppDeps } from "./context.js";
 import { parseOr400 } from "./documents.js";
@@ -33,7 +34,9 @@ export function auditRoutes(router: Router, deps: AppDeps): void {
 
   router.get("/api/v1/audit/export", auth, async (req, res) => {
     const q = parseOr400(exportQuery, req.query, "query");
-    const x = await exportAudit({ store, clock, registry: deps.registry, receiptExtras: deps.receiptExtras }, { from: rangeEnd(q.from, "from"), to: rangeEnd(q.to, "to") });
+    const range = { from: rangeEnd(q.from, "from"), to: rangeEnd(q.to, "to") };
+    if (range.from !== null && range.to !== null && range.from > range.to) throw new NotaryError("INVALID_REQUEST", "from lies after to", { field: "from" });
+    const x = await exportAudit({ store, clock, registry: deps.registry, receiptExtras: deps.receiptExtras }, range);
     const name = `notary-audit-${deps.registry.municipality.ags}-${x.exportedAt.slice(0, 10)}.${q.format}`;
     res.set("Content-Disposition", `attachment; filename="${name}"`);
     if (q.format === "csv") res.type("text/csv; charset=utf-8").send(auditCsv(x));

@@ -5,7 +5,7 @@ import { expect } from "chai";
 import { network } from "hardhat";
 
 import { AnchoringWorker } from "../../../../server/src/domain/anchoring/anchoringWorker.js";
-import { AUDIT_MARKER } from "../../../../server/src/domain/audit/auditChain.js";
+import { AUDIT_EPOCH_ROOT, AUDIT_MARKER } from "../../../../server/src/domain/audit/auditChain.js";
 import { LEAF_ENCODINGS } from "../../../../server/src/domain/receipts/receiptVersions.js";
 import { chainFixture, fixedClock } from "../../../helpers/chain.js";
 import { newDocument } from "../../../helpers/documents.js";
@@ -46,7 +46,7 @@ describe("anchoring worker: audit head committed with every batch", function () 
     const batch = (await f.store.getBatch(stored[0]!.batchId!))!;
     const head = (await f.store.auditHead())!;
     expect(batch.audit).to.include({ auditId: 2, head: head.hash });
-    const values = [...stored.map((d) => ["0x" + d.sha256, d.salt, d.validFrom, d.validUntil]), ["0x" + head.hash, AUDIT_MARKER, 2, 1]];
+    const values = [...stored.map((d) => ["0x" + d.sha256, d.salt, d.validFrom, d.validUntil]), ["0x" + head.hash, AUDIT_MARKER, head.id + 2, 1]];
     const tree = StandardMerkleTree.of(values, [...LEAF_ENCODINGS[2]]);
     expect(batch.root).to.equal(tree.root);
     expect(batch.audit!.leaf).to.equal(tree.leafHash(values[2]!));
@@ -54,6 +54,9 @@ describe("anchoring worker: audit head committed with every batch", function () 
     for (const [i, d] of stored.entries()) expect(StandardMerkleTree.verify(tree.root, [...LEAF_ENCODINGS[2]], values[i]!, d.proof!)).to.equal(true);
     expect(batch.leafCount, "documents").to.equal(2);
     expect((await f.chain.anchorOf(batch.root))!.leafCount, "leaves on chain").to.equal(3);
+    const epoch = await f.chain.anchorOf(AUDIT_EPOCH_ROOT);
+    expect(epoch, "the audit epoch, anchored once before the first audit leaf").to.not.equal(null);
+    expect(epoch!.blockNumber).to.be.below((await f.chain.anchorOf(batch.root))!.blockNumber);
   });
 
   it("anchors entries no document carries alone, but only once they waited the audit commit interval, and only once", async function () {

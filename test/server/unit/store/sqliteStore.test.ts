@@ -124,9 +124,10 @@ describe("SqliteStore", function () {
 
   it("chains every audit entry to the one before it, also entries written in one group commit", async function () {
     await Promise.all([1, 2, 3].map((n) => store.insertDocument(doc(n), { at: 10 + n, clerk: "Erika", action: "notarise", detail: null })));
-    await store.appendAudit({ at: 20, clerk: "Max", action: "read-content", sha256: doc(1).sha256, detail: null });
+    await store.appendAudit({ at: 20, clerk: "Max", action: "read-content", sha256: doc(1).sha256, detail: "a lone surrogate \ud800 is stored as \ufffd" });
     const entries = (await store.listAudit(10)).reverse();
     expect(entries.map((e) => e.id)).to.deep.equal([1, 2, 3, 4]);
+    expect(entries[3]!.detail, "what is hashed is what is stored").to.equal("a lone surrogate \ufffd is stored as \ufffd");
     expect(findChainBreak(AUDIT_GENESIS, entries)).to.equal(null);
     expect(await store.auditHead()).to.deep.equal({ id: 4, hash: entries[3]!.hash });
   });
