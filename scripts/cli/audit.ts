@@ -5,6 +5,7 @@ import type { Command } from "commander";
 
 import { EthersChainReader } from "../../server/src/adapters/chain/chainReader.js";
 import { tokenVerifier } from "../../server/src/adapters/timestamps/tokenVerifier.js";
+import { WINDOW_SLACK_SECONDS } from "../../server/src/domain/audit/exportAudit.js";
 import { type AuditVerdict, type ParsedAuditExport, parseAuditExport, verifyAuditExport } from "../../server/src/domain/audit/verifyAuditExport.js";
 import { isoTime } from "../../server/src/domain/verification/messages.js";
 import { isNotaryError } from "../../server/src/errors.js";
@@ -49,14 +50,15 @@ function summary(v: AuditVerdict, x: ParsedAuditExport, file: string): string[] 
   const lines = [`${v.status}  ${file}: ${range}`];
   if (v.receipt && x.receipt) lines.push(issuerLine(v.receipt, x.receipt));
   if (v.chainBreak === null && !v.problems.some((p) => p.startsWith("entry "))) {
-    const start = x.preceding ? `the entry before the range (${x.preceding.id}, ${x.preceding.time})` : "the first entry";
+    const before = x.leading.at(-1);
+    const start = before ? `entry ${x.leading[0]!.id} (the range starts after entry ${before.id}, ${before.time})` : "the first entry";
     lines.push(`  ✓ chain       every entry's hash follows from the one before it, from ${start}`);
   }
   const last = x.commitments.at(-1);
   if (v.window && last && x.receipt && v.problems.length === 0) {
     lines.push(
       `  ✓ anchored    entries up to ${last.auditId} unchanged since ${isoTime(x.receipt.anchor.timestamp)} at the latest (block ${last.blockNumber}, transaction ${x.receipt.anchor.transactionHash})`,
-      `  ✓ complete    all ${v.window.roots} roots the registry anchored in blocks ${v.window.fromBlock}–${v.window.toBlock} are in the export, each with the head it committed`,
+      `  ✓ complete    all ${v.window.roots} roots the registry anchored in blocks ${v.window.fromBlock}–${v.window.toBlock} (${x.range.from ? `from ${WINDOW_SLACK_SECONDS / 60} minutes before the range` : "since its audit epoch"}) are in the export, each with the head it committed`,
     );
   }
   for (const p of v.problems) lines.push(`  ✗ ${p}`);

@@ -7,7 +7,7 @@ import { EthersChainReader } from "../../../server/src/adapters/chain/chainReade
 import path from "node:path";
 import { DatabaseSync } from "node:sqlite";
 
-import { AUDIT_EPOCH_ROOT, AUDIT_MARKER, auditEntryHash, auditLeafInput } from "../../../server/src/domain/audit/auditChain.js";
+import { AUDIT_EPOCH_ROOT, AUDIT_GENESIS, AUDIT_MARKER, auditEntryHash, auditLeafInput } from "../../../server/src/domain/audit/auditChain.js";
 import type { AuditExport } from "../../../server/src/domain/audit/exportAudit.js";
 import { parseAuditExport, verifyAuditExport } from "../../../server/src/domain/audit/verifyAuditExport.js";
 import type { TrustedDirectory } from "../../../server/src/domain/verification/identity.js";
@@ -51,7 +51,26 @@ describe("API: tamper-evident audit export", function () {
   /** What a forger who knows the scheme does after editing: every hash from `from` on recomputed. */
   const rehash = (x: AuditExport) => {
     let previous = x.previousHash;
-    for (const e of [...x.entries, ...x.following]) previous = e.hash = auditEntryHash(previous, e);
+    for (const e of [...x.leading, ...x.entries, ...x.following]) previous = e.hash = auditEntryHash(previous, e);
+  };
+
+  /** What an attacker with the database (not the chain key) does: shift every id by `shift`, change one entry, chain every hash again from the start. */
+  const rewriteInDatabase = (edit: { shift: number; id: number; detail: string }) => {
+    const db = new DatabaseSync(path.join(server.dataDir, "notary.db"), { timeout: 5000 });
+    try {
+      db.exec("BEGIN IMMEDIATE");
+      db.prepare("UPDATE audit SET id = id + ?").run(edit.shift);
+      const rows = db.prepare("SELECT * FROM audit ORDER BY id").all() as { id: number; at: number; clerk: string; action: string; sha256: string; detail: string | null; hash: string }[];
+      let previous = AUDIT_GENESIS;
+      for (const row of rows) {
+        if (row.id === edit.id) row.detail = edit.detail;
+        previous = auditEntryHash(previous, row);
+        db.prepare("UPDATE audit SET detail = ?, hash = ? WHERE id = ?").run(row.detail, previous, row.id);
+      }
+      db.exec("COMMIT");
+    } finally {
+      db.close();
+    }
   };
 
   before(async function () {
@@ -82,7 +101,7 @@ describe("API: tamper-evident audit export", function () {
     expect(genuine.commitments.length, "one per batch").to.equal(2);
     expect(genuine.commitments.at(-1)!.auditId).to.equal(3);
     expect(genuine.uncommitted).to.equal(0);
-    expect(genuine.preceding).to.equal(null);
+    expect(genuine.leading).to.deep.equal([]);
     const verdict = await verify(genuine);
     expect(verdict.problems).to.deep.equal([]);
     expect(verdict).to.deep.include({ status: "verified", uncommitted: 0, chainBreak: null });
@@ -169,13 +188,14 @@ describe("API: tamper-evident audit export", function () {
     const from = new Date(Math.floor(genuine.entries[1]!.at / 1000) * 1000).toISOString(); // ranges count in whole seconds
     const x = await exportJson(`?from=${encodeURIComponent(from)}`);
     expect(x.entries[0]!.id).to.equal(2);
-    expect(x.preceding).to.include({ id: 1, hash: genuine.entries[0]!.hash });
-    expect(x.previousHash).to.equal(genuine.entries[0]!.hash);
+    expect(x.leading.map((e) => e.id), "the entry before the range, and back to what the batches since name").to.deep.equal([1]);
+    expect(x.previousHash, "the hash before the leading entries").to.equal(AUDIT_GENESIS);
+    expect(x.commitments.map((c) => c.auditId), "the batch anchored just before from counts too").to.deep.equal([1, 3]);
     expect((await verify(x)).status).to.equal("verified");
 
     const cut = copy(x);
-    cut.preceding = null; // hide that the range starts after entry 1
-    expect((await verify(cut)).problems.join("\n")).to.include("not the first entry, but the export names no entry before it");
+    cut.leading = []; // hide that the range starts after entry 1
+    expect((await verify(cut)).problems.join("\n")).to.include("not the first entry, but the export holds no entry before it");
     const shifted = copy(x);
     shifted.range.from = genuine.entries[0]!.time; // claim entry 1 was never in the range
     expect((await verify(shifted)).problems.join("\n")).to.include("lies within the range: the export leaves out entries at its start");
@@ -243,20 +263,7 @@ describe("API: tamper-evident audit export", function () {
 
   it("a log rewritten in the database and re-anchored by the server itself: the old commitments give it away, and leaving them out is caught", async function () {
     // The attacker has the database, not the chain: rewrite entry 2 and every hash after it, then let the server anchor the new head.
-    const db = new DatabaseSync(path.join(server.dataDir, "notary.db"), { timeout: 5000 });
-    try {
-      const rows = db.prepare("SELECT * FROM audit ORDER BY id").all() as { id: number; at: number; clerk: string; action: string; sha256: string; detail: string | null; hash: string }[];
-      let previous = rows[0]!.hash;
-      db.exec("BEGIN IMMEDIATE");
-      for (const row of rows.slice(1)) {
-        if (row.id === 2) row.detail = "reason 1";
-        previous = auditEntryHash(previous, row);
-        db.prepare("UPDATE audit SET detail = ?, hash = ? WHERE id = ?").run(row.detail, previous, row.id);
-      }
-      db.exec("COMMIT");
-    } finally {
-      db.close();
-    }
+    rewriteInDatabase({ shift: 0, id: 2, detail: "reason 1" });
     await anchoredReceipt(server, await register(`nach der Fälschung ${randomBytes(8).toString("hex")}`));
     const rewritten = await exportJson();
     expect(rewritten.entries[1]!.detail).to.equal("reason 1");
@@ -269,5 +276,17 @@ describe("API: tamper-evident audit export", function () {
     const caught = await verify(trimmed);
     expect(caught.status).to.equal("tampered");
     expect(caught.problems.filter((p) => p.includes("the export leaves that batch out")).length).to.be.at.least(2);
+  });
+
+  it("renumbered as well: the batches anchored since the range began name entries whose old hashes the export must reproduce", async function () {
+    // The reviewer's attack: shift every id past those ever anchored, rewrite entry 2, chain again from the start, let the server anchor.
+    const from = new Date(Math.floor(genuine.entries[1]!.at / 1000) * 1000).toISOString();
+    rewriteInDatabase({ shift: 100, id: 102, detail: "reason 3" });
+    await anchoredReceipt(server, await register(`nach der Umnummerierung ${randomBytes(8).toString("hex")}`));
+    const forged = await exportJson(`?from=${encodeURIComponent(from)}`);
+    expect(forged.entries[0]).to.include({ id: 102, detail: "reason 3" });
+    const verdict = await verify(forged);
+    expect(verdict.status).to.equal("tampered");
+    expect(verdict.problems.join("\n")).to.match(/commits entry \d+, which the export does not hold|they were changed after it was anchored/);
   });
 });

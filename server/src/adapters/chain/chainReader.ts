@@ -3,6 +3,7 @@ import { Contract, Interface, type Provider, ZeroAddress, isError } from "ethers
 import type { ChainReader, Listing, MinedTransaction, OnChainAnchor, OnChainRevocation } from "../../domain/ports.js";
 import type { Clock } from "../../domain/ports.js";
 import type { Municipality } from "../../domain/types.js";
+import { NotaryError } from "../../errors.js";
 import { DIRECTORY_ABI } from "./directoryAbi.js";
 import { chainRead } from "./ethersChain.js";
 import { REGISTRY_ABI } from "./registryAbi.js";
@@ -25,8 +26,9 @@ const readOrNull = <T>(fn: () => Promise<T | null>): Promise<T | null> =>
     }
   });
 
-/** Blocks per eth_getLogs request. */
+/** Blocks per eth_getLogs request, and requests at a time. */
 const LOG_SPAN = 10_000;
+const LOG_PARALLEL = 4;
 
 /** Any registry and directory on one chain, read with ethers; nothing is signed or sent. */
 export class EthersChainReader implements ChainReader {
@@ -92,23 +94,38 @@ export class EthersChainReader implements ChainReader {
 
   anchoredRoots(registry: string, fromBlock: number, toBlock: number): Promise<{ root: string; blockNumber: number }[]> {
     return chainRead(async () => {
-      const roots: { root: string; blockNumber: number }[] = [];
-      // In spans of LOG_SPAN blocks: many nodes refuse eth_getLogs over longer ranges.
-      for (let from = fromBlock; from <= toBlock; from += LOG_SPAN) {
-        const logs = await this.provider.getLogs({ address: registry, topics: [ANCHORED.topicHash], fromBlock: from, toBlock: Math.min(toBlock, from + LOG_SPAN - 1) });
-        for (const log of logs) roots.push({ root: log.topics[1]!.toLowerCase(), blockNumber: log.blockNumber });
+      // In spans of LOG_SPAN blocks (many nodes refuse eth_getLogs over longer ranges), a few at a time.
+      const spans: [number, number][] = [];
+      for (let from = fromBlock; from <= toBlock; from += LOG_SPAN) spans.push([from, Math.min(toBlock, from + LOG_SPAN - 1)]);
+      const found: { root: string; blockNumber: number }[][] = [];
+      for (let i = 0; i < spans.length; i += LOG_PARALLEL) {
+        found.push(
+          ...(await Promise.all(
+            spans.slice(i, i + LOG_PARALLEL).map(async ([from, to]) =>
+              (await this.provider.getLogs({ address: registry, topics: [ANCHORED.topicHash], fromBlock: from, toBlock: to })).map((log) => ({
+                root: log.topics[1]!.toLowerCase(),
+                blockNumber: log.blockNumber,
+              })),
+            ),
+          )),
+        );
       }
-      return roots;
+      return found.flat();
     });
   }
 
-  firstBlockAtOrAfter(timestamp: number): Promise<number> {
+  firstBlockAtOrAfter(timestamp: number, fromBlock: number): Promise<number> {
     return chainRead(async () => {
-      let [lo, hi] = [0, await this.provider.getBlockNumber()];
-      if ((await this.provider.getBlock(hi))!.timestamp < timestamp) return hi + 1;
+      const timeOf = async (n: number) => {
+        const block = await this.provider.getBlock(n);
+        if (!block) throw new NotaryError("CHAIN_UNAVAILABLE", `the node does not serve block ${n} (yet)`);
+        return block.timestamp;
+      };
+      let [lo, hi] = [fromBlock, await this.provider.getBlockNumber()];
+      if (hi < lo || (await timeOf(hi)) < timestamp) return Math.max(lo, hi + 1);
       while (lo < hi) {
         const mid = Math.floor((lo + hi) / 2);
-        if ((await this.provider.getBlock(mid))!.timestamp < timestamp) lo = mid + 1;
+        if ((await timeOf(mid)) < timestamp) lo = mid + 1;
         else hi = mid;
       }
       return lo;
@@ -200,7 +217,7 @@ export class CachingChainReader implements ChainReader {
     return this.inner.anchoredRoots(registry, fromBlock, toBlock);
   }
 
-  firstBlockAtOrAfter(timestamp: number) {
-    return this.inner.firstBlockAtOrAfter(timestamp);
+  firstBlockAtOrAfter(timestamp: number, fromBlock: number) {
+    return this.inner.firstBlockAtOrAfter(timestamp, fromBlock);
   }
 }

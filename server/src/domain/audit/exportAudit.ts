@@ -10,8 +10,13 @@ export const MAX_EXPORT_ENTRIES = 100_000;
 /** The most commitments one export holds: beyond, narrow the range. */
 export const MAX_EXPORT_COMMITMENTS = 100_000;
 
-/** Seconds before the entry preceding an export from which every anchored batch is part of it (clocks of server and chain differ a little). */
-export const WINDOW_SLACK_SECONDS = 60;
+/**
+ * Seconds before `from` from which every batch the registry anchored is part
+ * of an export: the server's clock (entries' `at`) and the chain's (block
+ * times) may differ a little, and no batch anchored after an entry in the
+ * range may fall outside.
+ */
+export const WINDOW_SLACK_SECONDS = 600;
 
 /** An audit entry as exported: `at` (ms) is what its hash covers, `time` the same instant for people. */
 export type ExportedEntry = AuditEntry & { time: string };
@@ -35,18 +40,23 @@ export interface AuditExport {
   /** The range asked for (ISO 8601; null: open). */
   range: { from: string | null; to: string | null };
   chaining: { algorithm: "sha256"; input: string; genesis: string };
-  /** The entry before the first one exported (written before `from`), with the hash before it; null when the export starts at the first entry. */
-  preceding: (ExportedEntry & { previousHash: string }) | null;
-  /** The hash of the entry before the first one exported (the genesis value when it is the first entry). */
+  /**
+   * Entries before the range: back from the one just before it (written before
+   * `from`) to the oldest entry a commitment of the export names. Empty when
+   * the export starts at the first entry.
+   */
+  leading: ExportedEntry[];
+  /** The hash of the entry before the first one exported (leading or not): the genesis value before the first entry. */
   previousHash: string;
   entries: ExportedEntry[];
   /** Entries after the range: the next one (written after `to`), and up to the head the first commitment after the range anchored, which the chain must reach. */
   following: ExportedEntry[];
   /**
-   * Every batch anchored from shortly before the preceding entry was written
-   * (from the start, without one) up to the first that commits a head at or
-   * after the last entry, in chain order: a verifier checks that no batch the
-   * registry anchored in those blocks is missing.
+   * Every batch anchored from shortly before `from` (from the audit epoch,
+   * without it) up to the first that commits a head at or after the last
+   * entry, in chain order: a verifier checks that the registry anchored no
+   * other root in those blocks, and that each head is the hash of the entry
+   * it names.
    */
   commitments: ExportedCommitment[];
   /** The receipt of the last commitment's leaf, for the checks every receipt gets (transaction, block, issuer, timestamps). */
@@ -77,25 +87,24 @@ const tooLarge = (what: string, max: number, ids: { first: number; last: number 
 
 /**
  * The audit entries written from `from` to `to` (ms, inclusive; null: open),
- * with what proves them unchanged: the entry before the first, the entries up
- * to the first head anchored after the last, and every batch anchored since
- * shortly before that preceding entry (AuditExport).
+ * with what proves them unchanged: every batch anchored since shortly before
+ * `from` up to the first that covers the last entry, and the entries before
+ * and after the range those batches name (AuditExport).
  */
 export async function exportAudit(deps: ExportDeps, range: { from: number | null; to: number | null }): Promise<AuditExport> {
   const { store, registry } = deps;
   const ids = await store.auditIdRange(range.from, range.to);
-  const [before] = ids && ids.first > 1 ? await store.auditEntries(ids.first - 1, ids.first - 1) : [];
-  const since = before ? Math.floor(before.at / 1000) - WINDOW_SLACK_SECONDS : null;
-  const batches = ids ? await store.auditCommitments({ since, last: ids.last }) : [];
+  const since = range.from === null ? null : Math.floor(range.from / 1000) - WINDOW_SLACK_SECONDS;
+  const batches = ids ? await store.auditCommitments({ since, last: ids.last, limit: MAX_EXPORT_COMMITMENTS + 1 }) : [];
   if (ids && batches.length > MAX_EXPORT_COMMITMENTS) throw tooLarge("anchored batches", MAX_EXPORT_COMMITMENTS, ids);
-  // Up to the head the last commitment anchored, and at least one entry after the range where there is one (it shows the end complete).
-  const reach = ids ? Math.max(ids.last + 1, batches.at(-1)?.audit?.auditId ?? 0) : 0;
-  if (ids && reach - ids.first + 1 > MAX_EXPORT_ENTRIES) throw tooLarge("audit entries", MAX_EXPORT_ENTRIES, ids);
-  const [beforeBefore] = before && before.id > 1 ? await store.auditEntries(before.id - 1, before.id - 1) : [];
-  const rows = ids ? await store.auditEntries(ids.first, reach) : [];
+  let [start, reach] = ids ? [ids.first > 1 ? ids.first - 1 : 1, ids.last + 1] : [0, 0];
+  for (const b of batches) [start, reach] = [Math.min(start, b.audit!.auditId), Math.max(reach, b.audit!.auditId)];
+  if (ids && reach - start + 1 > MAX_EXPORT_ENTRIES) throw tooLarge("audit entries", MAX_EXPORT_ENTRIES, ids);
+  const rows = ids ? await store.auditEntries(start, reach) : [];
+  const [before] = start > 1 ? await store.auditEntries(start - 1, start - 1) : [];
   const last = batches.at(-1);
   const lastCommitted = last?.audit?.auditId ?? 0;
-  const inRange = rows.filter((e) => ids && e.id <= ids.last);
+  const inRange = rows.filter((e) => ids && e.id >= ids.first && e.id <= ids.last);
   return {
     type: "NotaryAuditExport",
     version: 1,
@@ -104,7 +113,7 @@ export async function exportAudit(deps: ExportDeps, range: { from: number | null
     registry: { chainId: registry.chainId, genesisHash: registry.genesisHash, address: registry.address },
     range: { from: range.from === null ? null : new Date(range.from).toISOString(), to: range.to === null ? null : new Date(range.to).toISOString() },
     chaining: { algorithm: "sha256", input: "previous hash (32 bytes) || UTF-8 JSON [id, at, clerk, action, sha256, detail]", genesis: AUDIT_GENESIS },
-    preceding: before ? { ...exported(before), previousHash: beforeBefore?.hash ?? AUDIT_GENESIS } : null,
+    leading: rows.filter((e) => ids && e.id < ids.first).map(exported),
     previousHash: before?.hash ?? AUDIT_GENESIS,
     entries: inRange.map(exported),
     following: rows.filter((e) => ids && e.id > ids.last).map(exported),

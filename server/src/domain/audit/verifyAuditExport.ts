@@ -31,7 +31,7 @@ const exportSchema = z.object({
   municipality: z.object({ name: z.string(), ags: z.string() }),
   registry: z.object({ chainId: z.number().int(), genesisHash: bytes32, address: z.string().regex(/^0x[0-9a-fA-F]{40}$/) }),
   range: z.object({ from: z.string().nullable(), to: z.string().nullable() }),
-  preceding: entry.extend({ previousHash: hash }).nullable(),
+  leading: z.array(entry),
   previousHash: hash,
   entries: z.array(entry),
   following: z.array(entry),
@@ -86,40 +86,28 @@ const nodeHash = (a: unknown, b: unknown) => {
   return hex(keccakBytes(Buffer.concat([Buffer.from(x!.slice(2), "hex"), Buffer.from(y!.slice(2), "hex")])));
 };
 
-/** The entries' own consistency: the preceding entry, the chain of hashes, the times people read. */
+/** The entries' own consistency: one chain of hashes through leading, range and following entries; the range's edges; the times people read. */
 function checkEntries(x: ParsedAuditExport, problems: string[]): { chainBreak: ChainBreak | null; hashes: Map<number, string> } {
-  const all = [...x.entries, ...x.following];
+  const all = [...x.leading, ...x.entries, ...x.following];
   const hashes = new Map(all.map((e) => [e.id, e.hash.toLowerCase()]));
-  const first = all[0];
-  if (x.preceding) {
-    const p = x.preceding;
-    hashes.set(p.id, p.hash.toLowerCase());
-    if (auditEntryHash(p.previousHash, p) !== p.hash.toLowerCase() || !same(p.hash, x.previousHash)) problems.push(`entry ${p.id} (the one before the export): its hash does not follow`);
-    if (first && first.id !== p.id + 1) problems.push(`entry ${first.id} does not follow the preceding entry ${p.id}`);
-    if (x.range.from !== null && !(p.at < Date.parse(x.range.from))) problems.push(`entry ${p.id}, before the first exported one, lies within the range: the export leaves out entries at its start`);
-  } else if (first && (first.id !== 1 || !same(x.previousHash, AUDIT_GENESIS))) {
-    problems.push(`entry ${first.id} is not the first entry, but the export names no entry before it`);
-  }
+  const first = x.entries[0] ?? x.following[0];
+  const before = x.leading.at(-1);
+  if (first && !before && (first.id !== 1 || !same(x.previousHash, AUDIT_GENESIS))) problems.push(`entry ${first.id} is not the first entry, but the export holds no entry before it`);
+  if (before && x.range.from !== null && !(before.at < Date.parse(x.range.from))) problems.push(`entry ${before.id}, before the first exported one, lies within the range: the export leaves out entries at its start`);
+  const next = x.following[0];
+  if (next && x.range.to !== null && !(next.at > Date.parse(x.range.to))) problems.push(`entry ${next.id}, after the last exported one, lies within the range: the export leaves out entries at its end`);
   const chainBreak = findChainBreak(x.previousHash, all);
   if (chainBreak) {
     problems.push(
       `entry ${chainBreak.id}: ${chainBreak.problem === "hash" ? "its hash does not follow from the entry before it (it, or one before it, was changed)" : "its id does not follow the one before (entries were removed or inserted)"}`,
     );
   }
-  for (const e of [...(x.preceding ? [x.preceding] : []), ...all]) {
-    if (new Date(e.at).toISOString() !== e.time) problems.push(`entry ${e.id}: its time ${e.time} is not its timestamp (at)`);
-  }
-  const from = x.range.from === null ? null : Date.parse(x.range.from);
-  const to = x.range.to === null ? null : Date.parse(x.range.to);
-  for (const e of x.entries) if ((from !== null && e.at < from) || (to !== null && e.at > to)) problems.push(`entry ${e.id} lies outside the range`);
-  const next = x.following[0];
-  if (next && to !== null && !(next.at > to)) problems.push(`entry ${next.id}, after the last exported one, lies within the range: the export leaves out entries at its end`);
+  for (const e of all) if (new Date(e.at).toISOString() !== e.time) problems.push(`entry ${e.id}: its time ${e.time} is not its timestamp (at)`);
   return { chainBreak, hashes };
 }
 
-/** Each commitment offline: its head is the recomputed hash of the entry it names, its leaf (head and id) leads to its root. */
+/** Each commitment offline: it names an exported entry, its head is that entry's recomputed hash, and its leaf (head and id) leads to its root. */
 function checkCommitments(x: ParsedAuditExport, hashes: Map<number, string>): CommitmentReport[] {
-  const lowest = Math.min(...hashes.keys());
   let previous = { auditId: 0, blockNumber: -1 };
   return x.commitments.map((c) => {
     const recomputed = hashes.get(c.auditId);
@@ -127,8 +115,8 @@ function checkCommitments(x: ParsedAuditExport, hashes: Map<number, string>): Co
     const order = c.auditId < previous.auditId || c.blockNumber < previous.blockNumber;
     previous = c;
     if (order) return report("the commitments are not in the order they were anchored");
-    if (recomputed === undefined && !(c.auditId < lowest)) return report(`commits entry ${c.auditId}, which the export does not hold`);
-    if (recomputed !== undefined && !same(recomputed, c.head)) {
+    if (recomputed === undefined) return report(`commits entry ${c.auditId}, which the export does not hold`);
+    if (!same(recomputed, c.head)) {
       return report(`the chain anchored ${c.head} as the hash of entry ${c.auditId}, but the exported entries lead to ${recomputed}: they were changed after it was anchored`);
     }
     const leaf = leafHash(2, auditLeafInput(c.head.toLowerCase(), c.auditId));
@@ -139,14 +127,14 @@ function checkCommitments(x: ParsedAuditExport, hashes: Map<number, string>): Co
 
 /**
  * Checks an audit export without trusting its exporter:
- * - the entries form an unbroken hash chain, from the entry before them;
- * - every commitment's head is the recomputed hash of the entry it names, and
- *   its leaf (head and id) leads to its root;
+ * - the entries form one unbroken hash chain, and the entries just outside
+ *   the range lie outside it;
+ * - every commitment names an exported entry, its head is that entry's
+ *   recomputed hash, and its leaf (head and id) leads to its root;
  * - every root the registry anchored in the export's blocks (from shortly
- *   before the preceding entry was written, and never before the audit
- *   epoch) is one of the commitments, and each commitment's root is one of
- *   them: a batch that anchored the old head of a rewritten entry cannot be
- *   left out;
+ *   before `from`, never before the audit epoch) is one of the commitments,
+ *   and each commitment's root is one of them: a batch that anchored the old
+ *   head of a rewritten entry can neither be left out nor pass;
  * - the last commitment's receipt verifies like a document's receipt, with
  *   the issuer against the trust configuration.
  */
@@ -204,17 +192,18 @@ async function checkWindow(x: ParsedAuditExport, reader: ChainReader | null, pro
     problems.push(`the registry ${registry} never anchored the audit epoch: no root it anchored commits an audit head`);
     return null;
   }
-  const since = x.preceding ? await reader.firstBlockAtOrAfter(Math.floor(x.preceding.at / 1000) - WINDOW_SLACK_SECONDS) : 0;
-  const fromBlock = Math.max(epoch.blockNumber, since);
+  const from = x.range.from === null ? null : Math.floor(Date.parse(x.range.from) / 1000) - WINDOW_SLACK_SECONDS;
+  const fromBlock = from === null ? epoch.blockNumber : await reader.firstBlockAtOrAfter(from, epoch.blockNumber);
   const toBlock = x.commitments.at(-1)!.blockNumber;
+  // Roots are unique in a registry (it refuses a second anchor): matched by root alone.
   const anchored = (await reader.anchoredRoots(registry, fromBlock, toBlock)).filter((r) => !same(r.root, AUDIT_EPOCH_ROOT));
-  const exported = new Set(x.commitments.map((c) => `${c.root.toLowerCase()}@${c.blockNumber}`));
-  const onChain = new Set(anchored.map((r) => `${r.root.toLowerCase()}@${r.blockNumber}`));
+  const exported = new Set(x.commitments.map((c) => c.root.toLowerCase()));
+  const onChain = new Set(anchored.map((r) => r.root.toLowerCase()));
   for (const r of anchored) {
-    if (!exported.has(`${r.root.toLowerCase()}@${r.blockNumber}`)) problems.push(`the registry anchored ${r.root} in block ${r.blockNumber}, but the export leaves that batch out: what it committed is hidden`);
+    if (!exported.has(r.root.toLowerCase())) problems.push(`the registry anchored ${r.root} in block ${r.blockNumber}, but the export leaves that batch out: what it committed is hidden`);
   }
   for (const c of x.commitments) {
-    if (!onChain.has(`${c.root.toLowerCase()}@${c.blockNumber}`)) problems.push(`commitment of entry ${c.auditId}: the registry did not anchor ${c.root} in block ${c.blockNumber}`);
+    if (!onChain.has(c.root.toLowerCase())) problems.push(`commitment of entry ${c.auditId}: the registry did not anchor ${c.root} in blocks ${fromBlock}–${toBlock}`);
   }
   return { fromBlock, toBlock, roots: anchored.length };
 }
