@@ -5,7 +5,6 @@ import type { Command } from "commander";
 
 import { EthersChainReader } from "../../server/src/adapters/chain/chainReader.js";
 import { tokenVerifier } from "../../server/src/adapters/timestamps/tokenVerifier.js";
-import { WINDOW_SLACK_SECONDS } from "../../server/src/domain/audit/exportAudit.js";
 import { type AuditVerdict, type ParsedAuditExport, parseAuditExport, verifyAuditExport } from "../../server/src/domain/audit/verifyAuditExport.js";
 import { isoTime } from "../../server/src/domain/verification/messages.js";
 import { isNotaryError } from "../../server/src/errors.js";
@@ -47,7 +46,7 @@ function exitOf(v: AuditVerdict): number {
 
 function summary(v: AuditVerdict, x: ParsedAuditExport, file: string): string[] {
   const range = v.entries.count === 0 ? "no entries" : `entries ${v.entries.firstId}–${v.entries.lastId} (${v.entries.count}), ${x.entries[0]!.time} to ${x.entries.at(-1)!.time}`;
-  const lines = [`${v.status}  ${file}: ${range}`];
+  const lines = [`${v.status}  ${file}: ${range}`, `  range asked for: ${x.range.from ?? "the first entry"} to ${x.range.to ?? "the newest"}`];
   if (v.receipt && x.receipt) lines.push(issuerLine(v.receipt, x.receipt));
   if (v.chainBreak === null && !v.problems.some((p) => p.startsWith("entry "))) {
     const before = x.leading.at(-1);
@@ -58,7 +57,7 @@ function summary(v: AuditVerdict, x: ParsedAuditExport, file: string): string[] 
   if (v.window && last && x.receipt && v.problems.length === 0) {
     lines.push(
       `  ✓ anchored    entries up to ${last.auditId} unchanged since ${isoTime(x.receipt.anchor.timestamp)} at the latest (block ${last.blockNumber}, transaction ${x.receipt.anchor.transactionHash})`,
-      `  ✓ complete    all ${v.window.roots} roots the registry anchored in blocks ${v.window.fromBlock}–${v.window.toBlock} (${x.range.from ? `from ${WINDOW_SLACK_SECONDS / 60} minutes before the range` : "since its audit epoch"}) are in the export, each with the head it committed`,
+      `  ✓ complete    all ${v.window.roots} roots the registry anchored in blocks ${v.window.fromBlock}–${v.window.toBlock} (${x.leading.length > 0 ? `from the batch that anchored entry ${x.leading[0]!.id}` : "since its audit epoch"}) are in the export, each with the head it committed`,
     );
   }
   for (const p of v.problems) lines.push(`  ✗ ${p}`);

@@ -91,11 +91,12 @@ export interface Store {
   /** Audit entries with ids from `first` to `last`, oldest first. */
   auditEntries(first: number, last: number): Promise<AuditEntry[]>;
   /**
-   * Confirmed batches that commit an audit head, anchored at or after `since`
-   * (unix seconds; null: all), in order, up to and including the first that
-   * covers entry `last` (all of them while none does); at most `limit`.
+   * Confirmed batches that commit an audit head, in order: from the last one
+   * that commits an entry before `before` (from the first of all when none
+   * does) up to and including the first that covers entry `last` (all of them
+   * while none does); at most `limit`.
    */
-  auditCommitments(q: { since: number | null; last: number; limit: number }): Promise<BatchRecord[]>;
+  auditCommitments(q: { before: number; last: number; limit: number }): Promise<BatchRecord[]>;
   /** Entries no batch commits yet (built or anchored): how many, and when the oldest was written. */
   uncommittedAudit(): Promise<{ count: number; oldestAt: number | null }>;
   ping(): Promise<void>;
@@ -185,8 +186,6 @@ export interface ChainReader {
   listingOf(directory: string, registry: string): Promise<Listing | null>;
   /** Every root the registry anchored in blocks `fromBlock` to `toBlock` (its Anchored events), in chain order. */
   anchoredRoots(registry: string, fromBlock: number, toBlock: number): Promise<{ root: string; blockNumber: number }[]>;
-  /** The first block from `fromBlock` on whose timestamp is at or after `timestamp` (unix seconds); the next block's number when none is yet. */
-  firstBlockAtOrAfter(timestamp: number, fromBlock: number): Promise<number>;
 }
 
 /** A kept original: where it is (`local:<sha256>` or a CID) and its wrapped key (null when public). */

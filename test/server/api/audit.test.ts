@@ -261,6 +261,17 @@ describe("API: tamper-evident audit export", function () {
     expect(lines.at(-1)).to.match(/^5,[^,]+,\d+,'=SUM\(1\+1\),notarise,/);
   });
 
+  it("an export edited by whoever hands it over: the range moved past a change and the batches before it dropped", async function () {
+    const edited = copy(genuine);
+    edited.entries[1]!.detail = "reason 1";
+    rehash(edited);
+    edited.range.from = edited.entries[2]!.time; // "the range starts later", and the batches before it "do not matter"
+    edited.commitments = edited.commitments.slice(-1);
+    const verdict = await verify(edited);
+    expect(verdict.status).to.equal("tampered");
+    expect(verdict.problems.join("\n")).to.include("the export leaves that batch out");
+  });
+
   it("a log rewritten in the database and re-anchored by the server itself: the old commitments give it away, and leaving them out is caught", async function () {
     // The attacker has the database, not the chain: rewrite entry 2 and every hash after it, then let the server anchor the new head.
     rewriteInDatabase({ shift: 0, id: 2, detail: "reason 1" });
@@ -288,5 +299,30 @@ describe("API: tamper-evident audit export", function () {
     const verdict = await verify(forged);
     expect(verdict.status).to.equal("tampered");
     expect(verdict.problems.join("\n")).to.match(/commits entry \d+, which the export does not hold|they were changed after it was anchored/);
+  });
+
+  it("entries moved into the range by rewriting their times: the batches that anchored them first still name them", async function () {
+    const now = Date.now();
+    const db = new DatabaseSync(path.join(server.dataDir, "notary.db"), { timeout: 5000 });
+    try {
+      db.exec("BEGIN IMMEDIATE");
+      const rows = db.prepare("SELECT * FROM audit ORDER BY id").all() as { id: number; at: number; clerk: string; action: string; sha256: string; detail: string | null; hash: string }[];
+      let previous = AUDIT_GENESIS;
+      for (const row of rows) {
+        row.at = now + row.id; // "all of this happened just now"
+        row.clerk = "Max Mustermann";
+        previous = auditEntryHash(previous, row);
+        db.prepare("UPDATE audit SET at = ?, clerk = ?, hash = ? WHERE id = ?").run(row.at, row.clerk, previous, row.id);
+      }
+      db.exec("COMMIT");
+    } finally {
+      db.close();
+    }
+    await anchoredReceipt(server, await register(`nach der Rückdatierung ${randomBytes(8).toString("hex")}`));
+    const forged = await exportJson(`?from=${encodeURIComponent(new Date(now).toISOString())}`);
+    expect(forged.leading, "the range now starts at the first entry").to.deep.equal([]);
+    const verdict = await verify(forged);
+    expect(verdict.status).to.equal("tampered");
+    expect(verdict.problems.join("\n")).to.include("they were changed after it was anchored");
   });
 });

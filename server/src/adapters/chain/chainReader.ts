@@ -3,7 +3,6 @@ import { Contract, Interface, type Provider, ZeroAddress, isError } from "ethers
 import type { ChainReader, Listing, MinedTransaction, OnChainAnchor, OnChainRevocation } from "../../domain/ports.js";
 import type { Clock } from "../../domain/ports.js";
 import type { Municipality } from "../../domain/types.js";
-import { NotaryError } from "../../errors.js";
 import { DIRECTORY_ABI } from "./directoryAbi.js";
 import { chainRead } from "./ethersChain.js";
 import { REGISTRY_ABI } from "./registryAbi.js";
@@ -113,24 +112,6 @@ export class EthersChainReader implements ChainReader {
       return found.flat();
     });
   }
-
-  firstBlockAtOrAfter(timestamp: number, fromBlock: number): Promise<number> {
-    return chainRead(async () => {
-      const timeOf = async (n: number) => {
-        const block = await this.provider.getBlock(n);
-        if (!block) throw new NotaryError("CHAIN_UNAVAILABLE", `the node does not serve block ${n} (yet)`);
-        return block.timestamp;
-      };
-      let [lo, hi] = [fromBlock, await this.provider.getBlockNumber()];
-      if (hi < lo || (await timeOf(hi)) < timestamp) return Math.max(lo, hi + 1);
-      while (lo < hi) {
-        const mid = Math.floor((lo + hi) / 2);
-        if ((await timeOf(mid)) < timestamp) lo = mid + 1;
-        else hi = mid;
-      }
-      return lo;
-    });
-  }
 }
 
 interface Entry<T> {
@@ -215,9 +196,5 @@ export class CachingChainReader implements ChainReader {
   /** Not cached: an audit check reads each span once. */
   anchoredRoots(registry: string, fromBlock: number, toBlock: number) {
     return this.inner.anchoredRoots(registry, fromBlock, toBlock);
-  }
-
-  firstBlockAtOrAfter(timestamp: number, fromBlock: number) {
-    return this.inner.firstBlockAtOrAfter(timestamp, fromBlock);
   }
 }

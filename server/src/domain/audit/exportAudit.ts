@@ -10,14 +10,6 @@ export const MAX_EXPORT_ENTRIES = 100_000;
 /** The most commitments one export holds: beyond, narrow the range. */
 export const MAX_EXPORT_COMMITMENTS = 100_000;
 
-/**
- * Seconds before `from` from which every batch the registry anchored is part
- * of an export: the server's clock (entries' `at`) and the chain's (block
- * times) may differ a little, and no batch anchored after an entry in the
- * range may fall outside.
- */
-export const WINDOW_SLACK_SECONDS = 600;
-
 /** An audit entry as exported: `at` (ms) is what its hash covers, `time` the same instant for people. */
 export type ExportedEntry = AuditEntry & { time: string };
 
@@ -41,22 +33,24 @@ export interface AuditExport {
   range: { from: string | null; to: string | null };
   chaining: { algorithm: "sha256"; input: string; genesis: string };
   /**
-   * Entries before the range: back from the one just before it (written before
-   * `from`) to the oldest entry a commitment of the export names. Empty when
-   * the export starts at the first entry.
+   * Entries before the range, from the one the last batch anchored before it
+   * committed (whose hash that batch anchored, so the chain starts at a head
+   * the chain holds) to the one just before the range. Empty when the export
+   * starts at the first entry.
    */
   leading: ExportedEntry[];
-  /** The hash of the entry before the first one exported (leading or not): the genesis value before the first entry. */
+  /** The hash before the first exported entry (leading or not): the genesis value before the first entry. */
   previousHash: string;
   entries: ExportedEntry[];
   /** Entries after the range: the next one (written after `to`), and up to the head the first commitment after the range anchored, which the chain must reach. */
   following: ExportedEntry[];
   /**
-   * Every batch anchored from shortly before `from` (from the audit epoch,
-   * without it) up to the first that commits a head at or after the last
-   * entry, in chain order: a verifier checks that the registry anchored no
-   * other root in those blocks, and that each head is the hash of the entry
-   * it names.
+   * Every batch the registry anchored, in chain order, from the one that
+   * committed the first exported entry (from the audit epoch when the export
+   * starts at the first entry) up to the first that committed a head at or
+   * after the range's last entry: a verifier checks that the registry anchored
+   * no other root in those blocks, and that each head is the hash of the
+   * entry it names.
    */
   commitments: ExportedCommitment[];
   /** The receipt of the last commitment's leaf, for the checks every receipt gets (transaction, block, issuer, timestamps). */
@@ -87,18 +81,19 @@ const tooLarge = (what: string, max: number, ids: { first: number; last: number 
 
 /**
  * The audit entries written from `from` to `to` (ms, inclusive; null: open),
- * with what proves them unchanged: every batch anchored since shortly before
- * `from` up to the first that covers the last entry, and the entries before
- * and after the range those batches name (AuditExport).
+ * with what proves them unchanged: every batch anchored from the last one
+ * before the range up to the first that covers its last entry, and the
+ * entries before and after the range those batches name (AuditExport).
  */
 export async function exportAudit(deps: ExportDeps, range: { from: number | null; to: number | null }): Promise<AuditExport> {
   const { store, registry } = deps;
   const ids = await store.auditIdRange(range.from, range.to);
-  const since = range.from === null ? null : Math.floor(range.from / 1000) - WINDOW_SLACK_SECONDS;
-  const batches = ids ? await store.auditCommitments({ since, last: ids.last, limit: MAX_EXPORT_COMMITMENTS + 1 }) : [];
+  const batches = ids ? await store.auditCommitments({ before: ids.first, last: ids.last, limit: MAX_EXPORT_COMMITMENTS + 1 }) : [];
   if (ids && batches.length > MAX_EXPORT_COMMITMENTS) throw tooLarge("anchored batches", MAX_EXPORT_COMMITMENTS, ids);
-  let [start, reach] = ids ? [ids.first > 1 ? ids.first - 1 : 1, ids.last + 1] : [0, 0];
-  for (const b of batches) [start, reach] = [Math.min(start, b.audit!.auditId), Math.max(reach, b.audit!.auditId)];
+  // From the entry the first batch committed, when it lies before the range (else from the first entry), to the head the last one committed.
+  const pinned = batches[0]?.audit?.auditId;
+  const start = ids ? (pinned !== undefined && pinned < ids.first ? pinned : 1) : 0;
+  const reach = ids ? Math.max(ids.last + 1, batches.at(-1)?.audit?.auditId ?? 0) : 0;
   if (ids && reach - start + 1 > MAX_EXPORT_ENTRIES) throw tooLarge("audit entries", MAX_EXPORT_ENTRIES, ids);
   const rows = ids ? await store.auditEntries(start, reach) : [];
   const [before] = start > 1 ? await store.auditEntries(start - 1, start - 1) : [];

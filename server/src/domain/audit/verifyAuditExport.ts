@@ -8,7 +8,6 @@ import { keccakBytes, leafHash } from "../receipts/receiptVersions.js";
 import type { Identity, TrustedDirectory } from "../verification/identity.js";
 import { type ReceiptVerdict, type TimestampVerifier, verifyReceipt } from "../verification/verifyReceipt.js";
 import { AUDIT_EPOCH_ROOT, AUDIT_GENESIS, type ChainBreak, auditEntryHash, auditLeafInput, findChainBreak } from "./auditChain.js";
-import { WINDOW_SLACK_SECONDS } from "./exportAudit.js";
 
 const hash = z.string().regex(/^[0-9a-fA-F]{64}$/, "64 hex digits");
 const bytes32 = z.string().regex(/^0x[0-9a-fA-F]{64}$/, "0x and 64 hex digits");
@@ -90,9 +89,15 @@ const nodeHash = (a: unknown, b: unknown) => {
 function checkEntries(x: ParsedAuditExport, problems: string[]): { chainBreak: ChainBreak | null; hashes: Map<number, string> } {
   const all = [...x.leading, ...x.entries, ...x.following];
   const hashes = new Map(all.map((e) => [e.id, e.hash.toLowerCase()]));
-  const first = x.entries[0] ?? x.following[0];
+  const first = all[0];
   const before = x.leading.at(-1);
-  if (first && !before && (first.id !== 1 || !same(x.previousHash, AUDIT_GENESIS))) problems.push(`entry ${first.id} is not the first entry, but the export holds no entry before it`);
+  // The chain starts at the genesis or at a head the chain holds: the first commitment must name the first exported entry.
+  const fromGenesis = first?.id === 1 && same(x.previousHash, AUDIT_GENESIS);
+  if (first && !fromGenesis && x.commitments[0]?.auditId !== first.id) {
+    problems.push(`the exported entries start at entry ${first.id}, but no commitment of the export anchored its hash: where the chain starts cannot be shown`);
+  }
+  const rangeStart = x.entries[0];
+  if (rangeStart && rangeStart.id > 1 && before?.id !== rangeStart.id - 1) problems.push(`entry ${rangeStart.id} is not the first entry, but the export holds no entry before it`);
   if (before && x.range.from !== null && !(before.at < Date.parse(x.range.from))) problems.push(`entry ${before.id}, before the first exported one, lies within the range: the export leaves out entries at its start`);
   const next = x.following[0];
   if (next && x.range.to !== null && !(next.at > Date.parse(x.range.to))) problems.push(`entry ${next.id}, after the last exported one, lies within the range: the export leaves out entries at its end`);
@@ -131,10 +136,14 @@ function checkCommitments(x: ParsedAuditExport, hashes: Map<number, string>): Co
  *   the range lie outside it;
  * - every commitment names an exported entry, its head is that entry's
  *   recomputed hash, and its leaf (head and id) leads to its root;
- * - every root the registry anchored in the export's blocks (from shortly
- *   before `from`, never before the audit epoch) is one of the commitments,
- *   and each commitment's root is one of them: a batch that anchored the old
- *   head of a rewritten entry can neither be left out nor pass;
+ * - the exported entries start at the genesis or at an entry whose hash the
+ *   first commitment anchored, so no entry of the export rests on an
+ *   unanchored hash;
+ * - every root the registry anchored in the export's blocks (from that first
+ *   commitment, or the audit epoch) is one of the commitments, and each
+ *   commitment's root is one of them: a batch that anchored the old head of
+ *   a rewritten entry can neither be left out nor pass; the ids they commit
+ *   never go backwards;
  * - the last commitment's receipt verifies like a document's receipt, with
  *   the issuer against the trust configuration.
  */
@@ -192,8 +201,9 @@ async function checkWindow(x: ParsedAuditExport, reader: ChainReader | null, pro
     problems.push(`the registry ${registry} never anchored the audit epoch: no root it anchored commits an audit head`);
     return null;
   }
-  const from = x.range.from === null ? null : Math.floor(Date.parse(x.range.from) / 1000) - WINDOW_SLACK_SECONDS;
-  const fromBlock = from === null ? epoch.blockNumber : await reader.firstBlockAtOrAfter(from, epoch.blockNumber);
+  // From the batch that anchored the first exported entry's hash, or from the epoch when the export starts at the first entry.
+  const first = [...x.leading, ...x.entries, ...x.following][0];
+  const fromBlock = first?.id === 1 ? epoch.blockNumber : Math.max(epoch.blockNumber, x.commitments[0]!.blockNumber);
   const toBlock = x.commitments.at(-1)!.blockNumber;
   // Roots are unique in a registry (it refuses a second anchor): matched by root alone.
   const anchored = (await reader.anchoredRoots(registry, fromBlock, toBlock)).filter((r) => !same(r.root, AUDIT_EPOCH_ROOT));
