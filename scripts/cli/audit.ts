@@ -46,7 +46,8 @@ function exitOf(v: AuditVerdict): number {
 
 function summary(v: AuditVerdict, x: ParsedAuditExport, file: string): string[] {
   const range = v.entries.count === 0 ? "no entries" : `entries ${v.entries.firstId}–${v.entries.lastId} (${v.entries.count}), ${x.entries[0]!.time} to ${x.entries.at(-1)!.time}`;
-  const lines = [`${v.status}  ${file}: ${range}`, `  range asked for: ${x.range.from ?? "the first entry"} to ${x.range.to ?? "the newest"}`];
+  const headline = v.status === "verified" && (v.uncommitted > 0 || v.entries.count === 0) ? "verified, not fully anchored" : v.status;
+  const lines = [`${headline}  ${file}: ${range}`, `  range asked for: ${x.range.from ?? "the first entry"} to ${x.range.to ?? "the newest"}`];
   if (v.receipt && x.receipt) lines.push(issuerLine(v.receipt, x.receipt));
   if (v.chainBreak === null && !v.problems.some((p) => p.startsWith("entry "))) {
     const before = x.leading.at(-1);
@@ -57,13 +58,15 @@ function summary(v: AuditVerdict, x: ParsedAuditExport, file: string): string[] 
   if (v.window && last && x.receipt && v.problems.length === 0) {
     lines.push(
       `  ✓ anchored    entries up to ${last.auditId} unchanged since ${isoTime(x.receipt.anchor.timestamp)} at the latest (block ${last.blockNumber}, transaction ${x.receipt.anchor.transactionHash})`,
-      `  ✓ complete    all ${v.window.roots} roots the registry anchored in blocks ${v.window.fromBlock}–${v.window.toBlock} (${x.leading.length > 0 ? `from the batch that anchored entry ${x.leading[0]!.id}` : "since its audit epoch"}) are in the export, each with the head it committed`,
+      `  ✓ complete    all ${v.window.roots} roots the registry anchored since its audit epoch (blocks ${v.window.fromBlock}–${v.window.toBlock}, the newest when exported at ${x.exportedAt}) are in the export; none commits an older entry than one before it`,
     );
   }
   for (const p of v.problems) lines.push(`  ✗ ${p}`);
   if (v.entries.count === 0) lines.push("  ! empty       the export holds no entry: nothing was checked");
-  if (v.uncommitted > 0) lines.push(`  ! pending     ${v.uncommitted} entries are not anchored yet: the next batch commits them (export again later)`);
-  if (!v.endShown) lines.push("  ! end         the export ends at the newest entry when it was made; that no later entry lies within the range cannot be shown");
+  if (v.uncommitted > 0) {
+    lines.push(`  ! pending     ${v.uncommitted} entries are not anchored yet: the next batch commits them, at the latest AUDIT_COMMIT_INTERVAL_MS (1 hour by default) after they were written; export again then`);
+  }
+  if (!v.endShown) lines.push("  ! end         no anchored entry after the range is in the export yet: that no later entry lies within the range cannot be shown");
   return lines;
 }
 

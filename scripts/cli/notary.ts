@@ -28,7 +28,7 @@ const program = new Command("notary")
   .option("--json", "machine-readable output")
   .addHelpText(
     "after",
-    "\nExit codes: 0 done (verify: anchored, not revoked) · 1 verify: invalid, unknown or pending; notarise: a file failed · 2 verify: revoked · 3 could not do the job (arguments, files, server or chain unreachable)",
+    "\nExit codes: 0 done (verify: anchored, not revoked) · 1 verify: invalid, unknown or pending; notarise: a file failed; audit verify: changed · 2 verify: revoked · 3 could not do the job (arguments, files, server or chain unreachable) · 4 verify: genuine but not to be relied on (issuer unconfirmed, expired, not yet valid); audit verify: unchanged but not fully anchored or confirmed",
   )
   .exitOverride();
 

@@ -303,8 +303,12 @@ async function main(): Promise<void> {
   console.error(
     `\n  Notary is running: ${running.url}\n  API: ${running.url}/openapi.json\n  Create a clerk key: npx notary${dataDirOption} clerk add "<name>"\n`,
   );
+  // A second signal while stopping (npm passes one on to the process group as well) must not cut the graceful stop short.
+  let stopping = false;
   for (const signal of ["SIGTERM", "SIGINT"] as const) {
-    process.once(signal, () => {
+    process.on(signal, () => {
+      if (stopping) return;
+      stopping = true;
       running.close().then(
         () => process.exit(0),
         (e) => {

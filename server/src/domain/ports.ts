@@ -90,13 +90,8 @@ export interface Store {
   auditIdRange(from: number | null, to: number | null): Promise<{ first: number; last: number } | null>;
   /** Audit entries with ids from `first` to `last`, oldest first. */
   auditEntries(first: number, last: number): Promise<AuditEntry[]>;
-  /**
-   * Confirmed batches that commit an audit head, in order: from the last one
-   * that commits an entry before `before` (from the first of all when none
-   * does) up to and including the first that covers entry `last` (all of them
-   * while none does); at most `limit`.
-   */
-  auditCommitments(q: { before: number; last: number; limit: number }): Promise<BatchRecord[]>;
+  /** Confirmed batches that commit an audit head, in the order they were anchored; at most `limit`. */
+  auditCommitments(limit: number): Promise<BatchRecord[]>;
   /** Entries no batch commits yet (built or anchored): how many, and when the oldest was written. */
   uncommittedAudit(): Promise<{ count: number; oldestAt: number | null }>;
   ping(): Promise<void>;
@@ -184,6 +179,8 @@ export interface ChainReader {
   municipalityOf(registry: string): Promise<Municipality | null>;
   /** The directory's listing of a registry; null when it is not listed. */
   listingOf(directory: string, registry: string): Promise<Listing | null>;
+  /** The newest block's number. */
+  latestBlock(): Promise<number>;
   /** Every root the registry anchored in blocks `fromBlock` to `toBlock` (its Anchored events), in chain order. */
   anchoredRoots(registry: string, fromBlock: number, toBlock: number): Promise<{ root: string; blockNumber: number }[]>;
 }

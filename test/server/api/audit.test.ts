@@ -194,6 +194,10 @@ describe("API: tamper-evident audit export", function () {
     expect((await verify(x)).status).to.equal("verified");
 
     const cut = copy(x);
+    const unranged = copy(x);
+    unranged.range.from = null; // "this is everything from the first entry"
+    unranged.leading = [];
+    expect((await verify(unranged)).problems.join("\n")).to.include("the export claims to start at the first entry, but starts at entry 2");
     cut.leading = []; // hide that the range starts after entry 1
     expect((await verify(cut)).problems.join("\n")).to.include("not the first entry, but the export holds no entry before it");
     const shifted = copy(x);
@@ -203,7 +207,7 @@ describe("API: tamper-evident audit export", function () {
     const until = new Date(Math.floor(genuine.entries[0]!.at / 1000) * 1000 + 999).toISOString();
     const head = await exportJson(`?to=${encodeURIComponent(until)}`);
     expect(head.entries.map((e) => e.id)).to.deep.equal([1]);
-    expect(head.following.map((e) => e.id), "the next entry shows the end complete").to.deep.equal([2]);
+    expect(head.following.map((e) => e.id), "the next entry, up to the batch that anchored it").to.deep.equal([2, 3]);
     const truncated = copy(head);
     truncated.following = [];
     expect((await verify(truncated)).endShown).to.equal(false);
@@ -298,7 +302,7 @@ describe("API: tamper-evident audit export", function () {
     expect(forged.entries[0]).to.include({ id: 102, detail: "reason 3" });
     const verdict = await verify(forged);
     expect(verdict.status).to.equal("tampered");
-    expect(verdict.problems.join("\n")).to.match(/commits entry \d+, which the export does not hold|they were changed after it was anchored/);
+    expect(verdict.problems.join("\n")).to.include("the exported entries start at entry 101, but no commitment of the export anchored its hash");
   });
 
   it("entries moved into the range by rewriting their times: the batches that anchored them first still name them", async function () {
@@ -326,3 +330,57 @@ describe("API: tamper-evident audit export", function () {
     expect(verdict.problems.join("\n")).to.include("they were changed after it was anchored");
   });
 });
+
+/**
+ * The fourth review's attacks, each on a fresh server: the log cut back and
+ * anchored again, and the newest anchored entry hidden.
+ */
+describe("API: audit export against a log cut back in the database", function () {
+  this.timeout(90_000);
+  let server: TestServer;
+  let key: string;
+  let reader: EthersChainReader;
+
+  beforeEach(async function () {
+    server = await startTestServer(eip1193, { BATCH_INTERVAL_MS: "100", IPFS_MODE: "off", AUDIT_COMMIT_INTERVAL_MS: "1000" });
+    key = await server.clerkKey("Erika Muster");
+    reader = new EthersChainReader(server.provider, 31337, "in-process");
+    for (const n of [1, 2, 3]) {
+      const body = JSON.stringify({ sha256: sha256(`Bescheid ${n} ${randomBytes(8).toString("hex")}`) });
+      const res = await server.api("/api/v1/documents", { method: "POST", key, headers: { "content-type": "application/json" }, body });
+      await anchoredReceipt(server, ((await res.json()) as { sha256: string }).sha256);
+    }
+  });
+
+  afterEach(async function () {
+    await server?.stop();
+  });
+
+  const database = (sql: string) => {
+    const db = new DatabaseSync(path.join(server.dataDir, "notary.db"), { timeout: 5000 });
+    try {
+      db.exec(sql);
+    } finally {
+      db.close();
+    }
+  };
+  const exported = async (query = "") => (await (await server.api(`/api/v1/audit/export${query}`, { key })).json()) as AuditExport;
+
+  it("entries deleted, their batches hidden, and the cut-back log anchored again: the hidden batches are missed", async function () {
+    database("DELETE FROM audit WHERE id >= 2; UPDATE batches SET audit_id = NULL, audit_head = NULL, audit_leaf = NULL, audit_proof = NULL WHERE audit_id >= 2;");
+    const body = JSON.stringify({ sha256: sha256(`neu ${randomBytes(8).toString("hex")}`) });
+    const res = await server.api("/api/v1/documents", { method: "POST", key, headers: { "content-type": "application/json" }, body });
+    await anchoredReceipt(server, ((await res.json()) as { sha256: string }).sha256); // its batch anchors the cut-back log's head, entry 2 again
+    const verdict = await verifyAuditExport(parseAuditExport(await exported()), reader);
+    expect(verdict.status).to.equal("tampered");
+    expect(verdict.problems.join("\n")).to.include("the export leaves that batch out");
+  });
+
+  it("the newest anchored entry deleted and its batch hidden: an export up to now is caught", async function () {
+    database("DELETE FROM audit WHERE id = 3; UPDATE batches SET audit_id = NULL, audit_head = NULL, audit_leaf = NULL, audit_proof = NULL WHERE audit_id = 3;");
+    const verdict = await verifyAuditExport(parseAuditExport(await exported()), reader);
+    expect(verdict.status).to.equal("tampered");
+    expect(verdict.problems.join("\n")).to.include("the export leaves that batch out");
+  });
+});
+

@@ -91,6 +91,10 @@ export class EthersChainReader implements ChainReader {
     });
   }
 
+  latestBlock(): Promise<number> {
+    return chainRead(() => this.provider.getBlockNumber());
+  }
+
   anchoredRoots(registry: string, fromBlock: number, toBlock: number): Promise<{ root: string; blockNumber: number }[]> {
     return chainRead(async () => {
       // In spans of LOG_SPAN blocks (many nodes refuse eth_getLogs over longer ranges), a few at a time.
@@ -191,6 +195,10 @@ export class CachingChainReader implements ChainReader {
 
   listingOf(directory: string, registry: string) {
     return this.cached(`listing:${directory.toLowerCase()}:${registry.toLowerCase()}`, this.ttl.listingMs, () => this.inner.listingOf(directory, registry));
+  }
+
+  latestBlock() {
+    return this.inner.latestBlock();
   }
 
   /** Not cached: an audit check reads each span once. */

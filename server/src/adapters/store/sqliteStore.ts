@@ -496,13 +496,8 @@ export class SqliteStore implements Store {
     return this.all("SELECT * FROM audit WHERE id BETWEEN ? AND ? ORDER BY id", first, last).map(toAudit);
   }
 
-  async auditCommitments(q: { before: number; last: number; limit: number }) {
-    const start = this.one("SELECT MAX(id) AS id FROM batches WHERE state = 'confirmed' AND audit_id < ?", q.before)?.id;
-    const covering = this.one("SELECT MIN(id) AS id FROM batches WHERE state = 'confirmed' AND audit_id >= ?", q.last)?.id;
-    return this.all(
-      "SELECT * FROM batches WHERE state = 'confirmed' AND audit_id IS NOT NULL AND id >= ? AND id <= ? ORDER BY id LIMIT ?",
-      start === null || start === undefined ? 0 : Number(start), covering === null || covering === undefined ? Number.MAX_SAFE_INTEGER : Number(covering), q.limit,
-    ).map(toBatch);
+  async auditCommitments(limit: number) {
+    return this.all("SELECT * FROM batches WHERE state = 'confirmed' AND audit_id IS NOT NULL ORDER BY id LIMIT ?", limit).map(toBatch);
   }
 
   async uncommittedAudit() {

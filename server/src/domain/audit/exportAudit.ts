@@ -45,14 +45,14 @@ export interface AuditExport {
   /** Entries after the range: the next one (written after `to`), and up to the head the first commitment after the range anchored, which the chain must reach. */
   following: ExportedEntry[];
   /**
-   * Every batch the registry anchored, in chain order, from the one that
-   * committed the first exported entry (from the audit epoch when the export
-   * starts at the first entry) up to the first that committed a head at or
-   * after the range's last entry: a verifier checks that the registry anchored
-   * no other root in those blocks, and that each head is the hash of the
-   * entry it names.
+   * Every batch the registry anchored since its audit epoch, in chain order,
+   * up to `chainBlock`: a verifier checks that the registry anchored no other
+   * root in those blocks, that the ids they commit never go backwards, and
+   * that each head from the first exported entry on is that entry's hash.
    */
   commitments: ExportedCommitment[];
+  /** The chain's newest block when the export was made: every root the registry anchored up to it is accounted for. */
+  chainBlock: number;
   /** The receipt of the last commitment's leaf, for the checks every receipt gets (transaction, block, issuer, timestamps). */
   receipt: ReceiptV2 | null;
   /** How many of the exported entries no anchored batch commits yet (they will be with the next batch). */
@@ -64,6 +64,8 @@ export interface ExportDeps {
   clock: { now(): number };
   registry: { chainId: number; genesisHash: string; address: string; municipality: Municipality };
   receiptExtras: (batchId: number) => Promise<ReceiptExtras>;
+  /** The chain's newest block. */
+  chainBlock: () => Promise<number>;
 }
 
 const exported = (e: AuditEntry): ExportedEntry => ({ ...e, time: new Date(e.at).toISOString() });
@@ -81,19 +83,25 @@ const tooLarge = (what: string, max: number, ids: { first: number; last: number 
 
 /**
  * The audit entries written from `from` to `to` (ms, inclusive; null: open),
- * with what proves them unchanged: every batch anchored from the last one
- * before the range up to the first that covers its last entry, and the
- * entries before and after the range those batches name (AuditExport).
+ * with what proves them unchanged (AuditExport): every batch anchored since
+ * the audit epoch; the entries from the one the last batch before the range
+ * committed (or the first) up to the range; and after it, the entries up to
+ * the first batch that committed one after the range (or the newest head,
+ * for an open end).
  */
 export async function exportAudit(deps: ExportDeps, range: { from: number | null; to: number | null }): Promise<AuditExport> {
   const { store, registry } = deps;
+  const chainBlock = await deps.chainBlock();
   const ids = await store.auditIdRange(range.from, range.to);
-  const batches = ids ? await store.auditCommitments({ before: ids.first, last: ids.last, limit: MAX_EXPORT_COMMITMENTS + 1 }) : [];
-  if (ids && batches.length > MAX_EXPORT_COMMITMENTS) throw tooLarge("anchored batches", MAX_EXPORT_COMMITMENTS, ids);
-  // From the entry the first batch committed, when it lies before the range (else from the first entry), to the head the last one committed.
-  const pinned = batches[0]?.audit?.auditId;
-  const start = ids ? (pinned !== undefined && pinned < ids.first ? pinned : 1) : 0;
-  const reach = ids ? Math.max(ids.last + 1, batches.at(-1)?.audit?.auditId ?? 0) : 0;
+  const batches = await store.auditCommitments(MAX_EXPORT_COMMITMENTS + 1);
+  if (batches.length > MAX_EXPORT_COMMITMENTS) {
+    throw new NotaryError("INVALID_REQUEST", `The registry anchored more than ${MAX_EXPORT_COMMITMENTS} batches since its audit epoch: an export would exceed its limit`, {});
+  }
+  const committed = batches.map((b) => b.audit!.auditId);
+  const pinned = ids ? committed.filter((id) => id < ids.first).at(-1) : undefined;
+  const start = ids ? (pinned ?? 1) : 0;
+  const endPin = ids ? committed.find((id) => id > ids.last) : undefined;
+  const reach = ids ? Math.max(ids.last + 1, range.to === null ? Math.max(0, ...committed.slice(-1)) : (endPin ?? 0)) : 0;
   if (ids && reach - start + 1 > MAX_EXPORT_ENTRIES) throw tooLarge("audit entries", MAX_EXPORT_ENTRIES, ids);
   const rows = ids ? await store.auditEntries(start, reach) : [];
   const [before] = start > 1 ? await store.auditEntries(start - 1, start - 1) : [];
@@ -113,6 +121,7 @@ export async function exportAudit(deps: ExportDeps, range: { from: number | null
     entries: inRange.map(exported),
     following: rows.filter((e) => ids && e.id > ids.last).map(exported),
     commitments: batches.map((b) => ({ auditId: b.audit!.auditId, head: b.audit!.head, root: b.root, proof: b.audit!.proof, blockNumber: b.anchor!.blockNumber })),
+    chainBlock: Math.max(chainBlock, last?.anchor?.blockNumber ?? 0),
     receipt: last ? commitmentReceipt(last, registry.municipality, await deps.receiptExtras(last.id)) : null,
     uncommitted: inRange.filter((e) => e.id > lastCommitted).length,
   };

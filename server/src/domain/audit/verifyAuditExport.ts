@@ -35,6 +35,7 @@ const exportSchema = z.object({
   entries: z.array(entry),
   following: z.array(entry),
   commitments: z.array(z.object({ auditId: z.number().int().min(1), head: hash, root: bytes32, proof: z.array(bytes32).max(64), blockNumber: z.number().int().min(0) })),
+  chainBlock: z.number().int().min(0),
   receipt: receiptSchema.nullable(),
 });
 
@@ -73,7 +74,7 @@ export interface AuditVerdict {
   uncommitted: number;
   /** The issuer, as the trust configuration confirms it (from the last commitment's receipt). */
   identity: Identity | null;
-  /** Whether the end of the range is shown complete: an entry after `to` follows the last one (else the export ends at the newest entry when it was made). */
+  /** Whether the end of the range is shown complete: an anchored entry written after `to` follows the last one (an open range ends at the newest entry, checked up to `chainBlock`). */
   endShown: boolean;
   problems: string[];
 }
@@ -91,11 +92,12 @@ function checkEntries(x: ParsedAuditExport, problems: string[]): { chainBreak: C
   const hashes = new Map(all.map((e) => [e.id, e.hash.toLowerCase()]));
   const first = all[0];
   const before = x.leading.at(-1);
-  // The chain starts at the genesis or at a head the chain holds: the first commitment must name the first exported entry.
+  // The chain starts at the genesis or at a head the chain holds: a commitment must name the first exported entry.
   const fromGenesis = first?.id === 1 && same(x.previousHash, AUDIT_GENESIS);
-  if (first && !fromGenesis && x.commitments[0]?.auditId !== first.id) {
+  if (first && !fromGenesis && !x.commitments.some((c) => c.auditId === first.id)) {
     problems.push(`the exported entries start at entry ${first.id}, but no commitment of the export anchored its hash: where the chain starts cannot be shown`);
   }
+  if (first && x.range.from === null && !fromGenesis) problems.push(`the export claims to start at the first entry, but starts at entry ${first.id}`);
   const rangeStart = x.entries[0];
   if (rangeStart && rangeStart.id > 1 && before?.id !== rangeStart.id - 1) problems.push(`entry ${rangeStart.id} is not the first entry, but the export holds no entry before it`);
   if (before && x.range.from !== null && !(before.at < Date.parse(x.range.from))) problems.push(`entry ${before.id}, before the first exported one, lies within the range: the export leaves out entries at its start`);
@@ -111,22 +113,32 @@ function checkEntries(x: ParsedAuditExport, problems: string[]): { chainBreak: C
   return { chainBreak, hashes };
 }
 
-/** Each commitment offline: it names an exported entry, its head is that entry's recomputed hash, and its leaf (head and id) leads to its root. */
+/**
+ * Each commitment offline: its leaf (head and id) leads to its root, the ids
+ * never go backwards, and from the first exported entry on it names an
+ * exported entry whose recomputed hash is its head. Only a range with an end
+ * may leave out entries that later batches name.
+ */
 function checkCommitments(x: ParsedAuditExport, hashes: Map<number, string>): CommitmentReport[] {
+  let lowest = Infinity;
+  let highest = 0;
+  for (const id of hashes.keys()) [lowest, highest] = [Math.min(lowest, id), Math.max(highest, id)];
   let previous = { auditId: 0, blockNumber: -1 };
   return x.commitments.map((c) => {
-    const recomputed = hashes.get(c.auditId);
     const report = (problem: string | null): CommitmentReport => ({ auditId: c.auditId, blockNumber: c.blockNumber, ok: problem === null, problem });
-    const order = c.auditId < previous.auditId || c.blockNumber < previous.blockNumber;
+    const backwards = c.auditId < previous.auditId || c.blockNumber < previous.blockNumber;
     previous = c;
-    if (order) return report("the commitments are not in the order they were anchored");
-    if (recomputed === undefined) return report(`commits entry ${c.auditId}, which the export does not hold`);
-    if (!same(recomputed, c.head)) {
-      return report(`the chain anchored ${c.head} as the hash of entry ${c.auditId}, but the exported entries lead to ${recomputed}: they were changed after it was anchored`);
-    }
+    if (backwards) return report("it commits an older entry than a batch anchored before it, or the commitments are out of order: the log was cut back and anchored again");
     const leaf = leafHash(2, auditLeafInput(c.head.toLowerCase(), c.auditId));
-    const root = processProof(leaf, c.proof.map((p) => p.toLowerCase()), nodeHash);
-    return report(same(root, c.root) ? null : `its proof does not lead from the leaf of entry ${c.auditId} to the root ${c.root}`);
+    if (!same(processProof(leaf, c.proof.map((p) => p.toLowerCase()), nodeHash), c.root)) return report(`its proof does not lead from the leaf of entry ${c.auditId} to the root ${c.root}`);
+    if (c.auditId < lowest) return report(null);
+    const recomputed = hashes.get(c.auditId);
+    if (recomputed === undefined) {
+      return c.auditId > highest && x.range.to !== null ? report(null) : report(`commits entry ${c.auditId}, which the export does not hold: it hides entries that were anchored`);
+    }
+    return same(recomputed, c.head)
+      ? report(null)
+      : report(`the chain anchored ${c.head} as the hash of entry ${c.auditId}, but the exported entries lead to ${recomputed}: they were changed after it was anchored`);
   });
 }
 
@@ -136,14 +148,15 @@ function checkCommitments(x: ParsedAuditExport, hashes: Map<number, string>): Co
  *   the range lie outside it;
  * - every commitment names an exported entry, its head is that entry's
  *   recomputed hash, and its leaf (head and id) leads to its root;
- * - the exported entries start at the genesis or at an entry whose hash the
- *   first commitment anchored, so no entry of the export rests on an
- *   unanchored hash;
- * - every root the registry anchored in the export's blocks (from that first
- *   commitment, or the audit epoch) is one of the commitments, and each
- *   commitment's root is one of them: a batch that anchored the old head of
- *   a rewritten entry can neither be left out nor pass; the ids they commit
- *   never go backwards;
+ * - the exported entries start at the genesis or at an entry whose hash a
+ *   commitment anchored, so no entry of the export rests on an unanchored
+ *   hash;
+ * - every root the registry anchored since its audit epoch, up to the block
+ *   the export names, is one of the commitments, and each commitment's root
+ *   is one of them; the ids they commit never go backwards; and from the
+ *   first exported entry on each names an exported entry whose hash is its
+ *   head: a batch that anchored the old head of a rewritten entry can neither
+ *   be left out nor pass, and no anchored entry can be hidden;
  * - the last commitment's receipt verifies like a document's receipt, with
  *   the issuer against the trust configuration.
  */
@@ -154,17 +167,17 @@ export async function verifyAuditExport(
 ): Promise<AuditVerdict> {
   const problems: string[] = [];
   const { chainBreak, hashes } = checkEntries(x, problems);
-  const commitments = x.commitments.length > 0 && hashes.size > 0 ? checkCommitments(x, hashes) : [];
+  const commitments = hashes.size > 0 ? checkCommitments(x, hashes) : [];
   for (const c of commitments.filter((c) => !c.ok)) problems.push(`commitment of entry ${c.auditId} (block ${c.blockNumber}): ${c.problem}`);
   let unavailable = false;
   let window: AuditVerdict["window"] = null;
   let receipt: ReceiptVerdict | null = null;
   const last = x.commitments.at(-1);
-  if (last && commitments.length > 0) {
+  if (hashes.size > 0) {
     try {
       window = await checkWindow(x, reader, problems);
-      receipt = await checkReceipt(x, reader, opts, problems);
-      if (receipt.status === "unavailable" || receipt.status === "other-chain") unavailable = true;
+      if (last) receipt = await checkReceipt(x, reader, opts, problems);
+      if (receipt?.status === "unavailable" || receipt?.status === "other-chain") unavailable = true;
     } catch (e) {
       if (!(e instanceof NotaryError && e.code === "CHAIN_UNAVAILABLE") && !(e instanceof UnreadableChain)) throw e;
       unavailable = true;
@@ -172,6 +185,8 @@ export async function verifyAuditExport(
     }
   }
   const covered = commitments.length > 0 && commitments.every((c) => c.ok) ? last!.auditId : 0;
+  // The end of a range is shown when an entry after it is anchored (a batch names it or a later one).
+  const nextAnchored = x.following.length > 0 && covered >= x.following[0]!.id;
   const tampered = problems.length > 0 && !unavailable;
   return {
     status: tampered ? "tampered" : unavailable ? "unavailable" : "verified",
@@ -182,7 +197,7 @@ export async function verifyAuditExport(
     receipt,
     uncommitted: x.entries.filter((e) => e.id > covered).length,
     identity: receipt?.identity ?? null,
-    endShown: x.range.to === null || x.following.length > 0,
+    endShown: x.range.to === null || nextAnchored,
     problems,
   };
 }
@@ -201,10 +216,11 @@ async function checkWindow(x: ParsedAuditExport, reader: ChainReader | null, pro
     problems.push(`the registry ${registry} never anchored the audit epoch: no root it anchored commits an audit head`);
     return null;
   }
-  // From the batch that anchored the first exported entry's hash, or from the epoch when the export starts at the first entry.
-  const first = [...x.leading, ...x.entries, ...x.following][0];
-  const fromBlock = first?.id === 1 ? epoch.blockNumber : Math.max(epoch.blockNumber, x.commitments[0]!.blockNumber);
-  const toBlock = x.commitments.at(-1)!.blockNumber;
+  // Every root since the audit epoch, up to the chain's block when the export was made.
+  const latest = await reader.latestBlock();
+  const fromBlock = epoch.blockNumber;
+  const toBlock = Math.max(x.chainBlock, x.commitments.at(-1)?.blockNumber ?? 0);
+  if (toBlock > latest) throw new UnreadableChain(`the export names block ${toBlock}, but the chain read from ${reader.source} has only reached block ${latest}`);
   // Roots are unique in a registry (it refuses a second anchor): matched by root alone.
   const anchored = (await reader.anchoredRoots(registry, fromBlock, toBlock)).filter((r) => !same(r.root, AUDIT_EPOCH_ROOT));
   const exported = new Set(x.commitments.map((c) => c.root.toLowerCase()));
