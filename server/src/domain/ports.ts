@@ -181,6 +181,8 @@ export interface ChainReader {
   listingOf(directory: string, registry: string): Promise<Listing | null>;
   /** The newest block's number. */
   latestBlock(): Promise<number>;
+  /** The first block from `fromBlock` on whose timestamp is at or after `timestamp` (unix seconds); the next block's number when none is yet. */
+  firstBlockAtOrAfter(timestamp: number, fromBlock: number): Promise<number>;
   /** Every root the registry anchored in blocks `fromBlock` to `toBlock` (its Anchored events), in chain order. */
   anchoredRoots(registry: string, fromBlock: number, toBlock: number): Promise<{ root: string; blockNumber: number }[]>;
 }

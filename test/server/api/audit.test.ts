@@ -19,6 +19,25 @@ const { provider: eip1193 } = await network.create();
 const sha256 = (data: string) => createHash("sha256").update(data).digest("hex");
 const copy = <T>(x: T): T => structuredClone(x);
 
+type AuditRow = { id: number; at: number; clerk: string; action: string; sha256: string; detail: string | null; hash: string };
+
+/** Runs `sql` on a server's database, then chains every audit hash again from the start: an attacker who has the database, not the chain key. */
+function rechainAudit(dataDir: string, sql = ""): void {
+  const db = new DatabaseSync(path.join(dataDir, "notary.db"), { timeout: 5000 });
+  try {
+    db.exec("BEGIN IMMEDIATE");
+    if (sql) db.exec(sql);
+    let previous = AUDIT_GENESIS;
+    for (const row of db.prepare("SELECT * FROM audit ORDER BY id").all() as AuditRow[]) {
+      previous = auditEntryHash(previous, row);
+      db.prepare("UPDATE audit SET hash = ? WHERE id = ?").run(previous, row.id);
+    }
+    db.exec("COMMIT");
+  } finally {
+    db.close();
+  }
+}
+
 /**
  * The tamper-evident audit log (issue #14, part 5): entries hash-chained,
  * the head committed as one more leaf of every batch, an export a clerk
@@ -55,23 +74,8 @@ describe("API: tamper-evident audit export", function () {
   };
 
   /** What an attacker with the database (not the chain key) does: shift every id by `shift`, change one entry, chain every hash again from the start. */
-  const rewriteInDatabase = (edit: { shift: number; id: number; detail: string }) => {
-    const db = new DatabaseSync(path.join(server.dataDir, "notary.db"), { timeout: 5000 });
-    try {
-      db.exec("BEGIN IMMEDIATE");
-      db.prepare("UPDATE audit SET id = id + ?").run(edit.shift);
-      const rows = db.prepare("SELECT * FROM audit ORDER BY id").all() as { id: number; at: number; clerk: string; action: string; sha256: string; detail: string | null; hash: string }[];
-      let previous = AUDIT_GENESIS;
-      for (const row of rows) {
-        if (row.id === edit.id) row.detail = edit.detail;
-        previous = auditEntryHash(previous, row);
-        db.prepare("UPDATE audit SET detail = ?, hash = ? WHERE id = ?").run(row.detail, previous, row.id);
-      }
-      db.exec("COMMIT");
-    } finally {
-      db.close();
-    }
-  };
+  const rewriteInDatabase = (edit: { shift: number; id: number; detail: string }) =>
+    rechainAudit(server.dataDir, `UPDATE audit SET id = id + ${edit.shift}; UPDATE audit SET detail = '${edit.detail}' WHERE id = ${edit.id};`);
 
   before(async function () {
     server = await startTestServer(eip1193, { BATCH_INTERVAL_MS: "100", IPFS_MODE: "off", AUDIT_COMMIT_INTERVAL_MS: "1000" });
@@ -307,21 +311,7 @@ describe("API: tamper-evident audit export", function () {
 
   it("entries moved into the range by rewriting their times: the batches that anchored them first still name them", async function () {
     const now = Date.now();
-    const db = new DatabaseSync(path.join(server.dataDir, "notary.db"), { timeout: 5000 });
-    try {
-      db.exec("BEGIN IMMEDIATE");
-      const rows = db.prepare("SELECT * FROM audit ORDER BY id").all() as { id: number; at: number; clerk: string; action: string; sha256: string; detail: string | null; hash: string }[];
-      let previous = AUDIT_GENESIS;
-      for (const row of rows) {
-        row.at = now + row.id; // "all of this happened just now"
-        row.clerk = "Max Mustermann";
-        previous = auditEntryHash(previous, row);
-        db.prepare("UPDATE audit SET at = ?, clerk = ?, hash = ? WHERE id = ?").run(row.at, row.clerk, previous, row.id);
-      }
-      db.exec("COMMIT");
-    } finally {
-      db.close();
-    }
+    rechainAudit(server.dataDir, `UPDATE audit SET at = ${now} + id, clerk = 'Max Mustermann';`); // "all of this happened just now"
     await anchoredReceipt(server, await register(`nach der Rückdatierung ${randomBytes(8).toString("hex")}`));
     const forged = await exportJson(`?from=${encodeURIComponent(new Date(now).toISOString())}`);
     expect(forged.leading, "the range now starts at the first entry").to.deep.equal([]);
@@ -381,6 +371,24 @@ describe("API: audit export against a log cut back in the database", function ()
     const verdict = await verifyAuditExport(parseAuditExport(await exported()), reader);
     expect(verdict.status).to.equal("tampered");
     expect(verdict.problems.join("\n")).to.include("the export leaves that batch out");
+  });
+
+  it("renumbered above every anchored id, the new start anchored alone, the rest rewritten: the batches of the range's time still name the old ids", async function () {
+    const original = await exported();
+    const from = original.entries[1]!.time;
+    // Renumber 1–3 to 101–103 and keep only 101, so that the server anchors 101 alone: the export can start at a head the chain holds.
+    rechainAudit(server.dataDir, "UPDATE audit SET id = id + 100; DELETE FROM audit WHERE id > 101;");
+    await eventually(async () => (await exported()).commitments.some((c) => c.auditId === 101), 15_000, "the server to anchor entry 101 alone");
+    const inserts = original.entries.slice(1).map((e) => `INSERT INTO audit (id, at, clerk, action, sha256, detail, hash) VALUES (${e.id + 100}, ${e.at}, 'Max Mustermann', '${e.action}', '${e.sha256}', NULL, '');`);
+    rechainAudit(server.dataDir, inserts.join("\n"));
+    const body = JSON.stringify({ sha256: sha256(`danach ${randomBytes(8).toString("hex")}`) });
+    await anchoredReceipt(server, ((await (await server.api("/api/v1/documents", { method: "POST", key, headers: { "content-type": "application/json" }, body })).json()) as { sha256: string }).sha256);
+
+    const forged = await exported(`?from=${encodeURIComponent(from)}`);
+    expect(forged.entries.find((e) => e.id === 102)).to.include({ clerk: "Max Mustermann" });
+    const verdict = await verifyAuditExport(parseAuditExport(forged), reader);
+    expect(verdict.status).to.equal("tampered");
+    expect(verdict.problems.join("\n")).to.include("within the range's time, commits entry 2, which the export does not hold");
   });
 });
 

@@ -3,6 +3,7 @@ import { Contract, Interface, type Provider, ZeroAddress, isError } from "ethers
 import type { ChainReader, Listing, MinedTransaction, OnChainAnchor, OnChainRevocation } from "../../domain/ports.js";
 import type { Clock } from "../../domain/ports.js";
 import type { Municipality } from "../../domain/types.js";
+import { NotaryError } from "../../errors.js";
 import { DIRECTORY_ABI } from "./directoryAbi.js";
 import { chainRead } from "./ethersChain.js";
 import { REGISTRY_ABI } from "./registryAbi.js";
@@ -93,6 +94,24 @@ export class EthersChainReader implements ChainReader {
 
   latestBlock(): Promise<number> {
     return chainRead(() => this.provider.getBlockNumber());
+  }
+
+  firstBlockAtOrAfter(timestamp: number, fromBlock: number): Promise<number> {
+    return chainRead(async () => {
+      const timeOf = async (n: number) => {
+        const block = await this.provider.getBlock(n);
+        if (!block) throw new NotaryError("CHAIN_UNAVAILABLE", `the node does not serve block ${n} (yet)`);
+        return block.timestamp;
+      };
+      let [lo, hi] = [fromBlock, await this.provider.getBlockNumber()];
+      if (hi < lo || (await timeOf(hi)) < timestamp) return Math.max(lo, hi + 1);
+      while (lo < hi) {
+        const mid = Math.floor((lo + hi) / 2);
+        if ((await timeOf(mid)) < timestamp) lo = mid + 1;
+        else hi = mid;
+      }
+      return lo;
+    });
   }
 
   anchoredRoots(registry: string, fromBlock: number, toBlock: number): Promise<{ root: string; blockNumber: number }[]> {
@@ -199,6 +218,10 @@ export class CachingChainReader implements ChainReader {
 
   latestBlock() {
     return this.inner.latestBlock();
+  }
+
+  firstBlockAtOrAfter(timestamp: number, fromBlock: number) {
+    return this.inner.firstBlockAtOrAfter(timestamp, fromBlock);
   }
 
   /** Not cached: an audit check reads each span once. */

@@ -7,6 +7,12 @@ import { AUDIT_GENESIS, auditLeafInput } from "./auditChain.js";
 /** The most entries one export holds (with those that lead to its commitment): beyond, narrow the range. */
 export const MAX_EXPORT_ENTRIES = 100_000;
 
+/**
+ * Seconds around the range in which every batch anchored must name an
+ * exported entry: entries carry the server's clock, blocks the chain's.
+ */
+export const RANGE_SLACK_SECONDS = 600;
+
 /** The most commitments one export holds: beyond, narrow the range. */
 export const MAX_EXPORT_COMMITMENTS = 100_000;
 
@@ -99,9 +105,17 @@ export async function exportAudit(deps: ExportDeps, range: { from: number | null
   }
   const committed = batches.map((b) => b.audit!.auditId);
   const pinned = ids ? committed.filter((id) => id < ids.first).at(-1) : undefined;
-  const start = ids ? (pinned ?? 1) : 0;
+  // Every batch anchored in the range's time (with slack) names an exported entry: start and reach cover them.
+  const inTime = batches.filter(
+    (b) =>
+      (range.from === null || b.anchor!.timestamp >= Math.floor(range.from / 1000) - RANGE_SLACK_SECONDS) &&
+      (range.to === null || b.anchor!.timestamp <= Math.floor(range.to / 1000) + RANGE_SLACK_SECONDS),
+  );
+  const start = ids ? Math.min(pinned ?? 1, ...inTime.map((b) => b.audit!.auditId)) : 0;
   const endPin = ids ? committed.find((id) => id > ids.last) : undefined;
-  const reach = ids ? Math.max(ids.last + 1, range.to === null ? Math.max(0, ...committed.slice(-1)) : (endPin ?? 0)) : 0;
+  const reach = ids
+    ? Math.max(ids.last + 1, range.to === null ? Math.max(0, ...committed.slice(-1)) : (endPin ?? 0), ...inTime.map((b) => b.audit!.auditId))
+    : 0;
   if (ids && reach - start + 1 > MAX_EXPORT_ENTRIES) throw tooLarge("audit entries", MAX_EXPORT_ENTRIES, ids);
   const rows = ids ? await store.auditEntries(start, reach) : [];
   const [before] = start > 1 ? await store.auditEntries(start - 1, start - 1) : [];

@@ -7,6 +7,7 @@ import { receiptSchema } from "../receipts/receipt.js";
 import { keccakBytes, leafHash } from "../receipts/receiptVersions.js";
 import type { Identity, TrustedDirectory } from "../verification/identity.js";
 import { type ReceiptVerdict, type TimestampVerifier, verifyReceipt } from "../verification/verifyReceipt.js";
+import { RANGE_SLACK_SECONDS } from "./exportAudit.js";
 import { AUDIT_EPOCH_ROOT, AUDIT_GENESIS, type ChainBreak, auditEntryHash, auditLeafInput, findChainBreak } from "./auditChain.js";
 
 const hash = z.string().regex(/^[0-9a-fA-F]{64}$/, "64 hex digits");
@@ -231,6 +232,7 @@ async function checkWindow(x: ParsedAuditExport, reader: ChainReader | null, pro
   for (const c of x.commitments) {
     if (!onChain.has(c.root.toLowerCase())) problems.push(`commitment of entry ${c.auditId}: the registry did not anchor ${c.root} in blocks ${fromBlock}–${toBlock}`);
   }
+  await checkRangeBatches(x, reader, epoch.blockNumber, problems);
   return { fromBlock, toBlock, roots: anchored.length };
 }
 
@@ -254,4 +256,21 @@ async function checkReceipt(
   }
   if (verdict.identity?.status === "conflict") problems.push(`identity: ${verdict.checks.find((k) => k.check === "identity")?.detail}`);
   return verdict;
+}
+
+/**
+ * Every batch anchored in the range's time (with slack) must name an entry
+ * the export holds: entries anchored then cannot be hidden by renumbering the
+ * log or moving their times out of the range.
+ */
+async function checkRangeBatches(x: ParsedAuditExport, reader: ChainReader, epochBlock: number, problems: string[]): Promise<void> {
+  const held = new Set([...x.leading, ...x.entries, ...x.following].map((e) => e.id));
+  if (held.size === 0) return;
+  const fromBlock = x.range.from === null ? epochBlock : await reader.firstBlockAtOrAfter(Math.floor(Date.parse(x.range.from) / 1000) - RANGE_SLACK_SECONDS, epochBlock);
+  const toBlock = x.range.to === null ? Infinity : (await reader.firstBlockAtOrAfter(Math.floor(Date.parse(x.range.to) / 1000) + RANGE_SLACK_SECONDS + 1, epochBlock)) - 1;
+  for (const c of x.commitments) {
+    if (c.blockNumber >= fromBlock && c.blockNumber <= toBlock && !held.has(c.auditId)) {
+      problems.push(`the batch anchored in block ${c.blockNumber}, within the range's time, commits entry ${c.auditId}, which the export does not hold: entries anchored in the range are missing`);
+    }
+  }
 }
