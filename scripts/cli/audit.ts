@@ -41,12 +41,12 @@ async function readExport(file: string): Promise<ParsedAuditExport> {
 function exitOf(v: AuditVerdict): number {
   if (v.status === "tampered") return EXIT.invalid;
   if (v.status === "unavailable") return EXIT.error;
-  return v.entries.count === 0 || v.uncommitted > 0 || v.identity?.status !== "confirmed" ? EXIT.notReliable : EXIT.ok;
+  return v.entries.count === 0 || v.uncommitted > 0 || !v.endShown || v.identity?.status !== "confirmed" ? EXIT.notReliable : EXIT.ok;
 }
 
 function summary(v: AuditVerdict, x: ParsedAuditExport, file: string): string[] {
   const range = v.entries.count === 0 ? "no entries" : `entries ${v.entries.firstId}–${v.entries.lastId} (${v.entries.count}), ${x.entries[0]!.time} to ${x.entries.at(-1)!.time}`;
-  const headline = v.status === "verified" && (v.uncommitted > 0 || v.entries.count === 0) ? "verified, not fully anchored" : v.status;
+  const headline = v.status === "verified" && (v.uncommitted > 0 || v.entries.count === 0 || !v.endShown) ? "verified, not fully anchored" : v.status;
   const lines = [`${headline}  ${file}: ${range}`, `  range asked for: ${x.range.from ?? "the first entry"} to ${x.range.to ?? "the newest"}`];
   if (v.receipt && x.receipt) lines.push(issuerLine(v.receipt, x.receipt));
   if (v.chainBreak === null && !v.problems.some((p) => p.startsWith("entry "))) {

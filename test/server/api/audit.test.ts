@@ -213,8 +213,10 @@ describe("API: tamper-evident audit export", function () {
     expect(head.entries.map((e) => e.id)).to.deep.equal([1]);
     expect(head.following.map((e) => e.id), "the next entry, up to the batch that anchored it").to.deep.equal([2, 3]);
     const truncated = copy(head);
-    truncated.following = [];
-    expect((await verify(truncated)).endShown).to.equal(false);
+    truncated.following = truncated.following.slice(0, 1); // hide entry 3, which the batch after the range anchored
+    const cutShort = await verify(truncated);
+    expect(cutShort.status).to.equal("tampered");
+    expect(cutShort.problems.join("\n")).to.include("commits entry 3, which the export does not hold");
     const headVerdict = await verify(head);
     expect(headVerdict).to.deep.include({ status: "verified", endShown: true, uncommitted: 0 });
 
@@ -278,6 +280,14 @@ describe("API: tamper-evident audit export", function () {
     const verdict = await verify(edited);
     expect(verdict.status).to.equal("tampered");
     expect(verdict.problems.join("\n")).to.include("the export leaves that batch out");
+  });
+
+  it("block numbers edited in the export, so that the range's batches seem to lie outside its time: the chain's blocks are used", async function () {
+    const edited = copy(genuine);
+    edited.commitments[0]!.blockNumber -= 1;
+    const verdict = await verify(edited);
+    expect(verdict.status).to.equal("tampered");
+    expect(verdict.problems.join("\n")).to.match(/commitment of entry 1: the registry anchored 0x[0-9a-f]{64} in block \d+, not in block \d+/);
   });
 
   it("a log rewritten in the database and re-anchored by the server itself: the old commitments give it away, and leaving them out is caught", async function () {

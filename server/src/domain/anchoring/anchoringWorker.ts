@@ -1,5 +1,5 @@
 import { isNotaryError } from "../../errors.js";
-import { AUDIT_EPOCH_ROOT, auditLeafInput } from "../audit/auditChain.js";
+import { AUDIT_EPOCH_ROOT, auditLeafInput, isAuditMarker } from "../audit/auditChain.js";
 import type { Chain, Clock, Store } from "../ports.js";
 import type { AuditCommitment, BatchRecord, DocumentRecord } from "../types.js";
 import { CURRENT_VERSION } from "../receipts/receiptVersions.js";
@@ -72,8 +72,11 @@ export class AnchoringWorker extends PeriodicDuty {
   }
 
   /** Builds and persists a batch of `docs` whose tree also commits the audit head (README "Audit log"). */
-  private async build(docs: DocumentRecord[]): Promise<BatchRecord> {
+  private async build(queued: DocumentRecord[]): Promise<BatchRecord> {
     const { store, clock } = this.deps;
+    // A row with the audit marker as its salt was not made by an upload (salts are random): it would be a second audit leaf.
+    const docs = queued.filter((d) => !isAuditMarker(d.salt));
+    if (docs.length < queued.length) throw new Error(`refusing to anchor: the queue holds a document whose salt is the audit marker (${queued.find((d) => isAuditMarker(d.salt))!.sha256}), which no upload makes`);
     const head = await store.auditHead();
     if (head) await this.ensureAuditEpoch();
     const inputs = head ? [...docs, auditLeafInput(head.hash, head.id)] : docs;

@@ -72,6 +72,8 @@ export interface ExportDeps {
   receiptExtras: (batchId: number) => Promise<ReceiptExtras>;
   /** The chain's newest block. */
   chainBlock: () => Promise<number>;
+  /** Where the chain anchored a root (a batch mined but not yet marked confirmed here), or null. */
+  anchoredIn: (root: string) => Promise<number | null>;
 }
 
 const exported = (e: AuditEntry): ExportedEntry => ({ ...e, time: new Date(e.at).toISOString() });
@@ -99,7 +101,18 @@ export async function exportAudit(deps: ExportDeps, range: { from: number | null
   const { store, registry } = deps;
   const chainBlock = await deps.chainBlock();
   const ids = await store.auditIdRange(range.from, range.to);
-  const batches = await store.auditCommitments(MAX_EXPORT_COMMITMENTS + 1);
+  const confirmed = await store.auditCommitments(MAX_EXPORT_COMMITMENTS + 1);
+  // A batch mined up to chainBlock but not yet marked confirmed (the worker is awaiting its confirmations) is on chain too.
+  const blockOf = new Map(confirmed.map((b) => [b.id, b.anchor!.blockNumber]));
+  const mined: BatchRecord[] = [];
+  for (const b of await store.openBatches()) {
+    const block = b.audit ? await deps.anchoredIn(b.root) : null;
+    if (block !== null && block <= chainBlock) {
+      mined.push(b);
+      blockOf.set(b.id, block);
+    }
+  }
+  const batches = [...confirmed, ...mined];
   if (batches.length > MAX_EXPORT_COMMITMENTS) {
     throw new NotaryError("INVALID_REQUEST", `The registry anchored more than ${MAX_EXPORT_COMMITMENTS} batches since its audit epoch: an export would exceed its limit`, {});
   }
@@ -119,8 +132,8 @@ export async function exportAudit(deps: ExportDeps, range: { from: number | null
   if (ids && reach - start + 1 > MAX_EXPORT_ENTRIES) throw tooLarge("audit entries", MAX_EXPORT_ENTRIES, ids);
   const rows = ids ? await store.auditEntries(start, reach) : [];
   const [before] = start > 1 ? await store.auditEntries(start - 1, start - 1) : [];
-  const last = batches.at(-1);
-  const lastCommitted = last?.audit?.auditId ?? 0;
+  const lastConfirmed = confirmed.at(-1);
+  const lastCommitted = batches.at(-1)?.audit?.auditId ?? 0;
   const inRange = rows.filter((e) => ids && e.id >= ids.first && e.id <= ids.last);
   return {
     type: "NotaryAuditExport",
@@ -134,9 +147,15 @@ export async function exportAudit(deps: ExportDeps, range: { from: number | null
     previousHash: before?.hash ?? AUDIT_GENESIS,
     entries: inRange.map(exported),
     following: rows.filter((e) => ids && e.id > ids.last).map(exported),
-    commitments: batches.map((b) => ({ auditId: b.audit!.auditId, head: b.audit!.head, root: b.root, proof: b.audit!.proof, blockNumber: b.anchor!.blockNumber })),
-    chainBlock: Math.max(chainBlock, last?.anchor?.blockNumber ?? 0),
-    receipt: last ? commitmentReceipt(last, registry.municipality, await deps.receiptExtras(last.id)) : null,
+    commitments: batches.map((b) => ({
+      auditId: b.audit!.auditId,
+      head: b.audit!.head,
+      root: b.root,
+      proof: b.audit!.proof,
+      blockNumber: blockOf.get(b.id)!,
+    })),
+    chainBlock,
+    receipt: lastConfirmed ? commitmentReceipt(lastConfirmed, registry.municipality, await deps.receiptExtras(lastConfirmed.id)) : null,
     uncommitted: inRange.filter((e) => e.id > lastCommitted).length,
   };
 }

@@ -125,6 +125,7 @@ function checkCommitments(x: ParsedAuditExport, hashes: Map<number, string>): Co
   let highest = 0;
   for (const id of hashes.keys()) [lowest, highest] = [Math.min(lowest, id), Math.max(highest, id)];
   let previous = { auditId: 0, blockNumber: -1 };
+  let beyondPinned = false;
   return x.commitments.map((c) => {
     const report = (problem: string | null): CommitmentReport => ({ auditId: c.auditId, blockNumber: c.blockNumber, ok: problem === null, problem });
     const backwards = c.auditId < previous.auditId || c.blockNumber < previous.blockNumber;
@@ -135,8 +136,11 @@ function checkCommitments(x: ParsedAuditExport, hashes: Map<number, string>): Co
     if (c.auditId < lowest) return report(null);
     const recomputed = hashes.get(c.auditId);
     if (recomputed === undefined) {
-      return c.auditId > highest && x.range.to !== null ? report(null) : report(`commits entry ${c.auditId}, which the export does not hold: it hides entries that were anchored`);
+      // A range with an end may leave out what later batches name, once one of them pinned the entry after it.
+      const pinnedEnd = x.range.to !== null && c.auditId > highest && beyondPinned;
+      return pinnedEnd ? report(null) : report(`commits entry ${c.auditId}, which the export does not hold: it hides entries that were anchored`);
     }
+    if (x.entries.length > 0 && c.auditId > x.entries.at(-1)!.id) beyondPinned = true;
     return same(recomputed, c.head)
       ? report(null)
       : report(`the chain anchored ${c.head} as the hash of entry ${c.auditId}, but the exported entries lead to ${recomputed}: they were changed after it was anchored`);
@@ -225,12 +229,15 @@ async function checkWindow(x: ParsedAuditExport, reader: ChainReader | null, pro
   // Roots are unique in a registry (it refuses a second anchor): matched by root alone.
   const anchored = (await reader.anchoredRoots(registry, fromBlock, toBlock)).filter((r) => !same(r.root, AUDIT_EPOCH_ROOT));
   const exported = new Set(x.commitments.map((c) => c.root.toLowerCase()));
-  const onChain = new Set(anchored.map((r) => r.root.toLowerCase()));
+  const onChain = new Map(anchored.map((r) => [r.root.toLowerCase(), r.blockNumber]));
   for (const r of anchored) {
     if (!exported.has(r.root.toLowerCase())) problems.push(`the registry anchored ${r.root} in block ${r.blockNumber}, but the export leaves that batch out: what it committed is hidden`);
   }
   for (const c of x.commitments) {
-    if (!onChain.has(c.root.toLowerCase())) problems.push(`commitment of entry ${c.auditId}: the registry did not anchor ${c.root} in blocks ${fromBlock}–${toBlock}`);
+    const block = onChain.get(c.root.toLowerCase());
+    if (block === undefined) problems.push(`commitment of entry ${c.auditId}: the registry did not anchor ${c.root} in blocks ${fromBlock}–${toBlock}`);
+    // The order and the range's time are judged by these blocks: they must be the chain's.
+    else if (block !== c.blockNumber) problems.push(`commitment of entry ${c.auditId}: the registry anchored ${c.root} in block ${block}, not in block ${c.blockNumber}`);
   }
   await checkRangeBatches(x, reader, epoch.blockNumber, problems);
   return { fromBlock, toBlock, roots: anchored.length };
@@ -243,12 +250,11 @@ async function checkReceipt(
   opts: { trust?: TrustedDirectory[]; timestamps?: TimestampVerifier },
   problems: string[],
 ): Promise<ReceiptVerdict> {
-  const last = x.commitments.at(-1)!;
   const r = x.receipt;
-  if (!r || r.version !== 2) throw new NotaryError("INVALID_REQUEST", "the export has no version 2 receipt of its last commitment");
-  const matches =
-    same(r.root, last.root) && same(r.document.sha256, last.head) && r.document.validFrom === last.auditId + 2 && r.anchor.blockNumber === last.blockNumber && same(r.anchor.registry, x.registry.address);
-  if (!matches) problems.push("the receipt is not the last commitment's (root, head, entry, block or registry differ)");
+  if (!r || r.version !== 2) throw new NotaryError("INVALID_REQUEST", "the export has no version 2 receipt of a commitment");
+  const c = x.commitments.find((k) => same(k.root, r.root));
+  const matches = c && same(r.document.sha256, c.head) && r.document.validFrom === c.auditId + 2 && r.anchor.blockNumber === c.blockNumber && same(r.anchor.registry, x.registry.address);
+  if (!matches) problems.push("the receipt is not one of the commitments' (root, head, entry, block or registry differ)");
   const verdict = await verifyReceipt(r, reader, { trust: opts.trust, timestamps: opts.timestamps, auditLeaf: true });
   if (verdict.status !== "unavailable" && verdict.status !== "other-chain" && !verdict.authentic) {
     const failed = verdict.checks.find((k) => !k.ok && !k.skipped);

@@ -36,7 +36,7 @@ export function auditRoutes(router: Router, deps: AppDeps): void {
     const q = parseOr400(exportQuery, req.query, "query");
     const range = { from: rangeEnd(q.from, "from"), to: rangeEnd(q.to, "to") };
     if (range.from !== null && range.to !== null && range.from > range.to) throw new NotaryError("INVALID_REQUEST", "from lies after to", { field: "from" });
-    const x = await exportAudit({ store, clock, registry: deps.registry, receiptExtras: deps.receiptExtras, chainBlock: () => deps.chain.blockNumber() }, range);
+    const x = await exportAudit({ store, clock, registry: deps.registry, receiptExtras: deps.receiptExtras, chainBlock: () => deps.chain.blockNumber(), anchoredIn: async (root) => (await deps.chain.anchorOf(root))?.blockNumber ?? null }, range);
     const name = `notary-audit-${deps.registry.municipality.ags}-${x.exportedAt.slice(0, 10)}.${q.format}`;
     res.set("Content-Disposition", `attachment; filename="${name}"`);
     if (q.format === "csv") res.type("text/csv; charset=utf-8").send(auditCsv(x));

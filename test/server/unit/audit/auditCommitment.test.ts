@@ -79,4 +79,12 @@ describe("anchoring worker: audit head committed with every batch", function () 
     await worker().runOnce();
     expect((await f.store.lastConfirmedBatch())!.id, "nothing new to commit").to.equal(2);
   });
+
+  it("refuses to anchor a queued row whose salt is the audit marker (no upload makes one: it would be a second audit leaf)", async function () {
+    await f.store.insertDocument(newDocument(), { at: clock.now(), clerk: "Erika", action: "notarise", detail: null });
+    await f.store.insertDocument(newDocument({ salt: AUDIT_MARKER }));
+    const refused = await worker().runOnce().then(() => null, (e: Error) => e);
+    expect(refused?.message).to.include("the audit marker");
+    expect(await f.store.lastConfirmedBatch(), "nothing anchored").to.equal(null);
+  });
 });
