@@ -101,25 +101,28 @@ export async function exportAudit(deps: ExportDeps, range: { from: number | null
   const { store, registry } = deps;
   const chainBlock = await deps.chainBlock();
   const ids = await store.auditIdRange(range.from, range.to);
+  // Open batches first: one confirmed between the two reads then shows up in both (kept once), never in neither.
+  const open = await store.openBatches();
   const confirmed = await store.auditCommitments(MAX_EXPORT_COMMITMENTS + 1);
+  if (confirmed.length > MAX_EXPORT_COMMITMENTS) {
+    throw new NotaryError("INVALID_REQUEST", `The registry anchored more than ${MAX_EXPORT_COMMITMENTS} batches since its audit epoch: an export would exceed its limit`, {});
+  }
   // A batch mined up to chainBlock but not yet marked confirmed (the worker is awaiting its confirmations) is on chain too.
   const blockOf = new Map(confirmed.map((b) => [b.id, b.anchor!.blockNumber]));
   const mined: BatchRecord[] = [];
-  for (const b of await store.openBatches()) {
-    const block = b.audit ? await deps.anchoredIn(b.root) : null;
+  for (const b of open) {
+    if (!b.audit || blockOf.has(b.id)) continue;
+    const block = await deps.anchoredIn(b.root);
     if (block !== null && block <= chainBlock) {
       mined.push(b);
       blockOf.set(b.id, block);
     }
   }
   const batches = [...confirmed, ...mined];
-  if (batches.length > MAX_EXPORT_COMMITMENTS) {
-    throw new NotaryError("INVALID_REQUEST", `The registry anchored more than ${MAX_EXPORT_COMMITMENTS} batches since its audit epoch: an export would exceed its limit`, {});
-  }
   const committed = batches.map((b) => b.audit!.auditId);
   const pinned = ids ? committed.filter((id) => id < ids.first).at(-1) : undefined;
   // Every batch anchored in the range's time (with slack) names an exported entry: start and reach cover them.
-  const inTime = batches.filter(
+  const inTime = confirmed.filter(
     (b) =>
       (range.from === null || b.anchor!.timestamp >= Math.floor(range.from / 1000) - RANGE_SLACK_SECONDS) &&
       (range.to === null || b.anchor!.timestamp <= Math.floor(range.to / 1000) + RANGE_SLACK_SECONDS),
@@ -127,7 +130,7 @@ export async function exportAudit(deps: ExportDeps, range: { from: number | null
   const start = ids ? Math.min(pinned ?? 1, ...inTime.map((b) => b.audit!.auditId)) : 0;
   const endPin = ids ? committed.find((id) => id > ids.last) : undefined;
   const reach = ids
-    ? Math.max(ids.last + 1, range.to === null ? Math.max(0, ...committed.slice(-1)) : (endPin ?? 0), ...inTime.map((b) => b.audit!.auditId))
+    ? Math.max(ids.last + 1, range.to === null ? Math.max(0, ...committed.slice(-1)) : (endPin ?? 0), ...[...inTime, ...mined].map((b) => b.audit!.auditId))
     : 0;
   if (ids && reach - start + 1 > MAX_EXPORT_ENTRIES) throw tooLarge("audit entries", MAX_EXPORT_ENTRIES, ids);
   const rows = ids ? await store.auditEntries(start, reach) : [];

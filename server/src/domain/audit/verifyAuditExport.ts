@@ -101,9 +101,13 @@ function checkEntries(x: ParsedAuditExport, problems: string[]): { chainBreak: C
   if (first && x.range.from === null && !fromGenesis) problems.push(`the export claims to start at the first entry, but starts at entry ${first.id}`);
   const rangeStart = x.entries[0];
   if (rangeStart && rangeStart.id > 1 && before?.id !== rangeStart.id - 1) problems.push(`entry ${rangeStart.id} is not the first entry, but the export holds no entry before it`);
-  if (before && x.range.from !== null && !(before.at < Date.parse(x.range.from))) problems.push(`entry ${before.id}, before the first exported one, lies within the range: the export leaves out entries at its start`);
-  const next = x.following[0];
-  if (next && x.range.to !== null && !(next.at > Date.parse(x.range.to))) problems.push(`entry ${next.id}, after the last exported one, lies within the range: the export leaves out entries at its end`);
+  // Every entry shown before the range was written before it, every one after it after it (an honest export picks them so).
+  const from = x.range.from === null ? null : Date.parse(x.range.from);
+  const to = x.range.to === null ? null : Date.parse(x.range.to);
+  const early = from === null ? undefined : x.leading.find((e) => !(e.at < from));
+  if (early) problems.push(`entry ${early.id}, shown before the range, lies within it: the export leaves entries of the range out of it`);
+  const late = to === null ? undefined : x.following.find((e) => !(e.at > to));
+  if (late) problems.push(`entry ${late.id}, shown after the range, lies within it: the export leaves entries of the range out of it`);
   const chainBreak = findChainBreak(x.previousHash, all);
   if (chainBreak) {
     problems.push(

@@ -5,7 +5,12 @@ import { expect } from "chai";
 import { network } from "hardhat";
 
 import { AnchoringWorker } from "../../../../server/src/domain/anchoring/anchoringWorker.js";
-import { AUDIT_EPOCH_ROOT, AUDIT_MARKER } from "../../../../server/src/domain/audit/auditChain.js";
+import { EthersChainReader } from "../../../../server/src/adapters/chain/chainReader.js";
+import { EthersChain } from "../../../../server/src/adapters/chain/ethersChain.js";
+import { buildBatch } from "../../../../server/src/domain/anchoring/buildBatch.js";
+import { AUDIT_EPOCH_ROOT, AUDIT_MARKER, auditLeafInput } from "../../../../server/src/domain/audit/auditChain.js";
+import { exportAudit } from "../../../../server/src/domain/audit/exportAudit.js";
+import { parseAuditExport, verifyAuditExport } from "../../../../server/src/domain/audit/verifyAuditExport.js";
 import { LEAF_ENCODINGS } from "../../../../server/src/domain/receipts/receiptVersions.js";
 import { chainFixture, fixedClock } from "../../../helpers/chain.js";
 import { newDocument } from "../../../helpers/documents.js";
@@ -86,5 +91,35 @@ describe("anchoring worker: audit head committed with every batch", function () 
     const refused = await worker().runOnce().then(() => null, (e: Error) => e);
     expect(refused?.message).to.include("the audit marker");
     expect(await f.store.lastConfirmedBatch(), "nothing anchored").to.equal(null);
+  });
+
+  it("an export made while a batch is mined but not yet confirmed here includes it (no false alarm, also for a range)", async function () {
+    const clock0 = Date.now();
+    clock = fixedClock(clock0);
+    // Receipts name the chain's genesis, as the server's chain does.
+    const chain = new EthersChain(f.provider, f.signer, f.registry, f.chain.chainId, (await f.provider.getBlock(0))!.hash!);
+    await f.store.insertDocument(newDocument(), { at: clock.now(), clerk: "Erika", action: "notarise", detail: null });
+    await new AnchoringWorker({ store: f.store, chain, clock, confirmations: 1, batchIntervalMs: 60_000, batchMax: 100, log: silent }).runOnce();
+    // A second batch as the worker builds it, sent and mined, but the worker "stopped" before marking it confirmed.
+    clock.advance(1000);
+    const doc = newDocument();
+    await f.store.insertDocument(doc, { at: clock.now(), clerk: "Erika", action: "notarise", detail: null });
+    const head = (await f.store.auditHead())!;
+    const stored = (await f.store.getDocument(doc.sha256))!;
+    const { root, leaves } = buildBatch([stored, auditLeafInput(head.hash, head.id)]);
+    const batch = await f.store.createBatch({ root, createdAt: clock.now(), leafVersion: 2 }, leaves.slice(0, 1), { auditId: head.id, head: head.hash, leaf: leaves[1]!.leaf, proof: leaves[1]!.proof });
+    await chain.waitMined(await chain.sendAnchor(root, 2), 1);
+    expect((await f.store.getBatch(batch.id))!.state).to.equal("built");
+
+    const registry = { chainId: chain.chainId, genesisHash: chain.genesisHash, address: f.registry, municipality: await chain.municipality() };
+    const deps = { store: f.store, clock, registry, receiptExtras: async () => ({}), chainBlock: () => chain.blockNumber(), anchoredIn: async (r: string) => (await chain.anchorOf(r))?.blockNumber ?? null };
+    const reader = new EthersChainReader(f.provider, f.chain.chainId, "in-process");
+    for (const range of [{ from: null, to: null }, { from: clock0 + 500, to: null }]) {
+      const x = await exportAudit(deps, range);
+      expect(x.commitments.map((c) => c.auditId)).to.deep.equal([1, 2]);
+      const verdict = await verifyAuditExport(parseAuditExport(JSON.parse(JSON.stringify(x))), reader);
+      expect(verdict.problems, JSON.stringify(range)).to.deep.equal([]);
+      expect(verdict.status).to.equal("verified");
+    }
   });
 });
