@@ -127,7 +127,9 @@ export async function exportAudit(deps: ExportDeps, range: { from: number | null
       (range.from === null || b.anchor!.timestamp >= Math.floor(range.from / 1000) - RANGE_SLACK_SECONDS) &&
       (range.to === null || b.anchor!.timestamp <= Math.floor(range.to / 1000) + RANGE_SLACK_SECONDS),
   );
-  const start = ids ? Math.min(pinned ?? 1, ...inTime.map((b) => b.audit!.auditId)) : 0;
+  // And from the head of the last batch anchored before that time: every entry after it up to the range is shown.
+  const beforeTime = range.from === null ? undefined : confirmed.filter((b) => b.anchor!.timestamp < Math.floor(range.from! / 1000) - RANGE_SLACK_SECONDS).at(-1);
+  const start = ids ? Math.min(pinned ?? 1, ...inTime.map((b) => b.audit!.auditId), beforeTime?.audit?.auditId ?? Infinity) : 0;
   const endPin = ids ? committed.find((id) => id > ids.last) : undefined;
   const reach = ids
     ? Math.max(ids.last + 1, range.to === null ? Math.max(0, ...committed.slice(-1)) : (endPin ?? 0), ...[...inTime, ...mined].map((b) => b.audit!.auditId))

@@ -278,6 +278,13 @@ async function checkRangeBatches(x: ParsedAuditExport, reader: ChainReader, epoc
   if (held.size === 0) return;
   const fromBlock = x.range.from === null ? epochBlock : await reader.firstBlockAtOrAfter(Math.floor(Date.parse(x.range.from) / 1000) - RANGE_SLACK_SECONDS, epochBlock);
   const toBlock = x.range.to === null ? Infinity : (await reader.firstBlockAtOrAfter(Math.floor(Date.parse(x.range.to) / 1000) + RANGE_SLACK_SECONDS + 1, epochBlock)) - 1;
+  // The entries shown reach back to the head of the last batch anchored before the range's time: none between it and the range is left out.
+  const lastBefore = x.commitments.filter((c) => c.blockNumber < fromBlock).at(-1);
+  let lowestHeld = Infinity;
+  for (const id of held) lowestHeld = Math.min(lowestHeld, id);
+  if (lastBefore && lowestHeld > lastBefore.auditId) {
+    problems.push(`the export starts after entry ${lastBefore.auditId}, whose hash the last batch before the range anchored (block ${lastBefore.blockNumber}): entries between it and the range are not shown`);
+  }
   for (const c of x.commitments) {
     if (c.blockNumber >= fromBlock && c.blockNumber <= toBlock && !held.has(c.auditId)) {
       problems.push(`the batch anchored in block ${c.blockNumber}, within the range's time, commits entry ${c.auditId}, which the export does not hold: entries anchored in the range are missing`);

@@ -122,4 +122,47 @@ describe("anchoring worker: audit head committed with every batch", function () 
       expect(verdict.status).to.equal("verified");
     }
   });
+
+  it("an export that starts after the last batch before the range, with a backdated entry as its first, is caught", async function () {
+    // The seventh review's case: chain and server clocks move together; an entry backdated before the range hides one inside it.
+    const hour = 3_600_000;
+    const t0 = ((await f.provider.getBlock("latest"))!.timestamp + 10) * 1000; // this network's clock may already be ahead
+    clock = fixedClock(t0);
+    const chain = new EthersChain(f.provider, f.signer, f.registry, f.chain.chainId, (await f.provider.getBlock(0))!.hash!);
+    const run = () => new AnchoringWorker({ store: f.store, chain, clock, confirmations: 1, batchIntervalMs: 60_000, batchMax: 100, auditCommitIntervalMs: hour, log: silent }).runOnce();
+    const later = async (ms: number) => {
+      clock.advance(ms);
+      await f.provider.send("evm_setNextBlockTimestamp", [Math.floor(clock.now() / 1000)]);
+    };
+    const add = (at: number) => f.store.insertDocument(newDocument(), { at, clerk: "Erika", action: "notarise", detail: null });
+    await later(0);
+    await add(clock.now()); // 1, anchored by batch A before the range
+    await run();
+    await later(hour);
+    await add(clock.now()); // 2, inside the range: the one to hide
+    await add(t0 - hour); // 3, backdated before the range
+    await run(); // batch B commits 3
+    await later(10_000);
+    await add(clock.now()); // 4, inside the range
+    await later(2 * hour);
+    await add(clock.now()); // 5, after the range
+    await run(); // batch C commits 5
+
+    const registry = { chainId: chain.chainId, genesisHash: chain.genesisHash, address: f.registry, municipality: await chain.municipality() };
+    const deps = { store: f.store, clock, registry, receiptExtras: async () => ({}), chainBlock: () => chain.blockNumber(), anchoredIn: async (r: string) => (await chain.anchorOf(r))?.blockNumber ?? null };
+    const reader = new EthersChainReader(f.provider, chain.chainId, "in-process");
+    const honest = await exportAudit(deps, { from: t0 + hour - 5000, to: t0 + 2 * hour });
+    expect(honest.leading.map((e) => e.id)).to.deep.equal([1]);
+    expect((await verifyAuditExport(parseAuditExport(JSON.parse(JSON.stringify(honest))), reader)).status).to.equal("verified");
+
+    const crafted = JSON.parse(JSON.stringify(honest)) as typeof honest;
+    const all = [...crafted.leading, ...crafted.entries, ...crafted.following];
+    crafted.previousHash = all.find((e) => e.id === 2)!.hash;
+    crafted.leading = all.filter((e) => e.id === 3);
+    crafted.entries = all.filter((e) => e.id === 4);
+    crafted.following = all.filter((e) => e.id === 5);
+    const verdict = await verifyAuditExport(parseAuditExport(crafted), reader);
+    expect(verdict.status).to.equal("tampered");
+    expect(verdict.problems.join("\n")).to.include("the export starts after entry 1, whose hash the last batch before the range anchored");
+  });
 });
