@@ -222,7 +222,9 @@ async function checkWindow(x: ParsedAuditExport, reader: ChainReader | null, pro
   const registry = x.registry.address;
   const epoch = await reader.anchorOf(registry, AUDIT_EPOCH_ROOT);
   if (!epoch) {
-    problems.push(`the registry ${registry} never anchored the audit epoch: no root it anchored commits an audit head`);
+    // Before its first audit batch a registry has no epoch: then nothing may claim to be anchored, and everything is pending.
+    const fromGenesis = [...x.leading, ...x.entries][0]?.id === 1 && same(x.previousHash, AUDIT_GENESIS);
+    if (x.commitments.length > 0 || !fromGenesis) problems.push(`the registry ${registry} never anchored the audit epoch: no root it anchored commits an audit head`);
     return null;
   }
   // Every root since the audit epoch, up to the chain's block when the export was made.
@@ -253,9 +255,12 @@ async function checkReceipt(
   reader: ChainReader | null,
   opts: { trust?: TrustedDirectory[]; timestamps?: TimestampVerifier },
   problems: string[],
-): Promise<ReceiptVerdict> {
+): Promise<ReceiptVerdict | null> {
   const r = x.receipt;
-  if (!r || r.version !== 2) throw new NotaryError("INVALID_REQUEST", "the export has no version 2 receipt of a commitment");
+  if (!r || r.version !== 2) {
+    problems.push("the export lists commitments but no version 2 receipt of one: their issuer cannot be checked");
+    return null;
+  }
   const c = x.commitments.find((k) => same(k.root, r.root));
   const matches = c && same(r.document.sha256, c.head) && r.document.validFrom === c.auditId + 2 && r.anchor.blockNumber === c.blockNumber && same(r.anchor.registry, x.registry.address);
   if (!matches) problems.push("the receipt is not one of the commitments' (root, head, entry, block or registry differ)");

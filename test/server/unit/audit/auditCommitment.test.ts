@@ -165,4 +165,17 @@ describe("anchoring worker: audit head committed with every batch", function () 
     expect(verdict.status).to.equal("tampered");
     expect(verdict.problems.join("\n")).to.include("the export starts after entry 1, whose hash the last batch before the range anchored");
   });
+
+  it("an export made before the registry's first audit batch is pending, not tampered", async function () {
+    const chain = new EthersChain(f.provider, f.signer, f.registry, f.chain.chainId, (await f.provider.getBlock(0))!.hash!);
+    await f.store.insertDocument(newDocument(), { at: clock.now(), clerk: "Erika", action: "notarise", detail: null });
+    const registry = { chainId: chain.chainId, genesisHash: chain.genesisHash, address: f.registry, municipality: await chain.municipality() };
+    const deps = { store: f.store, clock, registry, receiptExtras: async () => ({}), chainBlock: () => chain.blockNumber(), anchoredIn: async (r: string) => (await chain.anchorOf(r))?.blockNumber ?? null };
+    const x = await exportAudit(deps, { from: null, to: null });
+    const verdict = await verifyAuditExport(parseAuditExport(JSON.parse(JSON.stringify(x))), new EthersChainReader(f.provider, chain.chainId, "in-process"));
+    expect(verdict.problems).to.deep.equal([]);
+    expect(verdict).to.deep.include({ status: "verified", uncommitted: 1 });
+    const claimed = { ...x, commitments: [{ auditId: 1, head: x.entries[0]!.hash, root: "0x" + "11".repeat(32), proof: [], blockNumber: 1 }] };
+    expect((await verifyAuditExport(parseAuditExport(JSON.parse(JSON.stringify(claimed))), new EthersChainReader(f.provider, chain.chainId, "in-process"))).status).to.equal("tampered");
+  });
 });
