@@ -1,16 +1,7 @@
 import { getProof, makeMerkleTree } from "@openzeppelin/merkle-tree/dist/core.js";
 
 import type { LeafAssignment } from "../ports.js";
-import { CURRENT_VERSION, type LeafInput, type ReceiptVersion, keccakBytes, leafHash } from "../receipts/receiptVersions.js";
-
-const hex = (bytes: Uint8Array) => "0x" + Buffer.from(bytes).toString("hex");
-const bytesOf = (hex0x: string) => Buffer.from(hex0x.slice(2), "hex");
-
-/** The library's standard node hash (sorted pair) with the faster keccak; nodes are lowercase hex, so string order is byte order. */
-const nodeHash = (a: unknown, b: unknown): string => {
-  const [x, y] = [a as string, b as string].sort();
-  return hex(keccakBytes(Buffer.concat([bytesOf(x!), bytesOf(y!)])));
-};
+import { CURRENT_VERSION, type LeafInput, type ReceiptVersion, leafHash, nodeHash } from "../receipts/receiptVersions.js";
 
 /**
  * Builds a batch's Merkle tree exactly as OpenZeppelin's

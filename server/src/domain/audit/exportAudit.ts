@@ -122,18 +122,23 @@ export async function exportAudit(deps: ExportDeps, range: { from: number | null
   const committed = batches.map((b) => b.audit!.auditId);
   const pinned = ids ? committed.filter((id) => id < ids.first).at(-1) : undefined;
   // Every batch anchored in the range's time (with slack) names an exported entry: start and reach cover them.
-  const inTime = confirmed.filter(
-    (b) =>
-      (range.from === null || b.anchor!.timestamp >= Math.floor(range.from / 1000) - RANGE_SLACK_SECONDS) &&
-      (range.to === null || b.anchor!.timestamp <= Math.floor(range.to / 1000) + RANGE_SLACK_SECONDS),
-  );
   // And from the head of the last batch anchored before that time: every entry after it up to the range is shown.
-  const beforeTime = range.from === null ? undefined : confirmed.filter((b) => b.anchor!.timestamp < Math.floor(range.from! / 1000) - RANGE_SLACK_SECONDS).at(-1);
-  const start = ids ? Math.min(pinned ?? 1, ...inTime.map((b) => b.audit!.auditId), beforeTime?.audit?.auditId ?? Infinity) : 0;
-  const endPin = ids ? committed.find((id) => id > ids.last) : undefined;
-  const reach = ids
-    ? Math.max(ids.last + 1, range.to === null ? Math.max(0, ...committed.slice(-1)) : (endPin ?? 0), ...[...inTime, ...mined].map((b) => b.audit!.auditId))
-    : 0;
+  const windowFrom = range.from === null ? -Infinity : Math.floor(range.from / 1000) - RANGE_SLACK_SECONDS;
+  const windowTo = range.to === null ? Infinity : Math.floor(range.to / 1000) + RANGE_SLACK_SECONDS;
+  let start = ids ? (pinned ?? 1) : 0;
+  let reach = ids ? Math.max(ids.last + 1, range.to === null ? (committed.at(-1) ?? 0) : (committed.find((id) => id > ids.last) ?? 0)) : 0;
+  if (ids) {
+    // One pass (no spread of up to MAX_EXPORT_COMMITMENTS arguments); confirmed batches come in anchoring order.
+    let lastBefore = Infinity;
+    for (const b of confirmed) {
+      const { timestamp } = b.anchor!;
+      const id = b.audit!.auditId;
+      if (timestamp < windowFrom) lastBefore = id;
+      else if (timestamp <= windowTo) [start, reach] = [Math.min(start, id), Math.max(reach, id)];
+    }
+    start = Math.min(start, lastBefore);
+    for (const b of mined) reach = Math.max(reach, b.audit!.auditId);
+  }
   if (ids && reach - start + 1 > MAX_EXPORT_ENTRIES) throw tooLarge("audit entries", MAX_EXPORT_ENTRIES, ids);
   const rows = ids ? await store.auditEntries(start, reach) : [];
   const [before] = start > 1 ? await store.auditEntries(start - 1, start - 1) : [];
@@ -175,9 +180,17 @@ function csvField(value: string | number | null): string {
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
-/** The exported entries as CSV for people (the JSON export is the one `notary audit verify` checks). */
-export function auditCsv(x: AuditExport): string {
+/** The entries written from `from` to `to` (ms, inclusive; null: open) and nothing else: what the CSV export shows. */
+export async function entriesInRange(store: Store, range: { from: number | null; to: number | null }): Promise<AuditEntry[]> {
+  const ids = await store.auditIdRange(range.from, range.to);
+  if (!ids) return [];
+  if (ids.last - ids.first + 1 > MAX_EXPORT_ENTRIES) throw tooLarge("audit entries", MAX_EXPORT_ENTRIES, ids);
+  return store.auditEntries(ids.first, ids.last);
+}
+
+/** Entries as CSV for people (the JSON export is the one `notary audit verify` checks). */
+export function auditCsv(entries: AuditEntry[]): string {
   const lines = [CSV_COLUMNS.join(",")];
-  for (const e of x.entries) lines.push(CSV_COLUMNS.map((c) => csvField(e[c])).join(","));
+  for (const e of entries.map(exported)) lines.push(CSV_COLUMNS.map((c) => csvField(e[c])).join(","));
   return lines.join("\r\n") + "\r\n";
 }

@@ -1,10 +1,9 @@
-import { processProof } from "@openzeppelin/merkle-tree/dist/core.js";
 import { z } from "zod";
 
 import { NotaryError } from "../../errors.js";
 import type { ChainReader } from "../ports.js";
 import { receiptSchema } from "../receipts/receipt.js";
-import { keccakBytes, leafHash } from "../receipts/receiptVersions.js";
+import { leafHash, rootOf } from "../receipts/receiptVersions.js";
 import type { Identity, TrustedDirectory } from "../verification/identity.js";
 import { type ReceiptVerdict, type TimestampVerifier, verifyReceipt } from "../verification/verifyReceipt.js";
 import { RANGE_SLACK_SECONDS } from "./exportAudit.js";
@@ -81,11 +80,6 @@ export interface AuditVerdict {
 }
 
 const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
-const hex = (b: Uint8Array) => "0x" + Buffer.from(b).toString("hex");
-const nodeHash = (a: unknown, b: unknown) => {
-  const [x, y] = [a as string, b as string].sort();
-  return hex(keccakBytes(Buffer.concat([Buffer.from(x!.slice(2), "hex"), Buffer.from(y!.slice(2), "hex")])));
-};
 
 /** The entries' own consistency: one chain of hashes through leading, range and following entries; the range's edges; the times people read. */
 function checkEntries(x: ParsedAuditExport, problems: string[]): { chainBreak: ChainBreak | null; hashes: Map<number, string> } {
@@ -136,7 +130,7 @@ function checkCommitments(x: ParsedAuditExport, hashes: Map<number, string>): Co
     previous = c;
     if (backwards) return report("it commits an older entry than a batch anchored before it, or the commitments are out of order: the log was cut back and anchored again");
     const leaf = leafHash(2, auditLeafInput(c.head.toLowerCase(), c.auditId));
-    if (!same(processProof(leaf, c.proof.map((p) => p.toLowerCase()), nodeHash), c.root)) return report(`its proof does not lead from the leaf of entry ${c.auditId} to the root ${c.root}`);
+    if (!same(rootOf(leaf, c.proof), c.root)) return report(`its proof does not lead from the leaf of entry ${c.auditId} to the root ${c.root}`);
     if (c.auditId < lowest) return report(null);
     const recomputed = hashes.get(c.auditId);
     if (recomputed === undefined) {

@@ -1,3 +1,4 @@
+import { processProof } from "@openzeppelin/merkle-tree/dist/core.js";
 import { createKeccak } from "hash-wasm";
 
 /**
@@ -38,6 +39,17 @@ export const keccakBytes = (data: Uint8Array): Uint8Array => {
   keccak.update(data);
   return keccak.digest("binary");
 };
+
+const hex = (bytes: Uint8Array) => "0x" + Buffer.from(bytes).toString("hex");
+
+/** The merkle-tree library's standard node hash (sorted pair) with the faster keccak; nodes are lowercase 0x hex, so string order is byte order. */
+export const nodeHash = (a: unknown, b: unknown): string => {
+  const [x, y] = [a as string, b as string].sort();
+  return hex(keccakBytes(Buffer.concat([Buffer.from(x!.slice(2), "hex"), Buffer.from(y!.slice(2), "hex")])));
+};
+
+/** The root a proof leads to from a leaf: the library's own proof walk with `nodeHash` (any hex case in, lowercase out). */
+export const rootOf = (leaf: string, proof: string[]): string => processProof(leaf.toLowerCase(), proof.map((p) => p.toLowerCase()), nodeHash);
 
 const word = (n: number): Buffer => {
   if (!Number.isSafeInteger(n) || n < 0) throw new Error(`not a uint64: ${n}`);

@@ -1,9 +1,7 @@
-import { processProof } from "@openzeppelin/merkle-tree/dist/core.js";
-
 import type { ChainReader, MinedTransaction, OnChainAnchor, OnChainRevocation } from "../ports.js";
 import { type Receipt, chainOf, validityOf } from "../receipts/receipt.js";
 import { isAuditMarker } from "../audit/auditChain.js";
-import { keccakBytes, leafHash } from "../receipts/receiptVersions.js";
+import { leafHash, rootOf } from "../receipts/receiptVersions.js";
 import type { Municipality } from "../types.js";
 import { type Identity, type TrustedDirectory, resolveIdentity } from "./identity.js";
 import { type MessageCode, type MessageValues, isoTime } from "./messages.js";
@@ -68,11 +66,6 @@ export interface Check {
 }
 
 const same = (a: string | null | undefined, b: string | null | undefined) => !!a && !!b && a.toLowerCase() === b.toLowerCase();
-const hex = (bytes: Uint8Array) => "0x" + Buffer.from(bytes).toString("hex");
-const nodeHash = (a: unknown, b: unknown) => {
-  const [x, y] = [a as string, b as string].sort();
-  return hex(keccakBytes(Buffer.concat([Buffer.from(x!.slice(2), "hex"), Buffer.from(y!.slice(2), "hex")])));
-};
 
 const reader = (ctx: CheckContext) => ctx.reader!;
 
@@ -94,7 +87,7 @@ export const RECEIPT_CHECKS: Check[] = [
     offline: true,
     async run({ receipt }): Promise<Outcome> {
       // The library's own proof walk (sorted pairs), with keccak in WebAssembly.
-      const root = processProof(receipt.leaf.toLowerCase(), receipt.proof.map((p) => p.toLowerCase()), nodeHash);
+      const root = rootOf(receipt.leaf, receipt.proof);
       return same(root, receipt.root) ? { ok: true, code: "proof.ok" } : { ok: false, code: "proof.fail" };
     },
   },
