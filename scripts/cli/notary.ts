@@ -9,7 +9,7 @@ import path from "node:path";
 
 import { Command, CommanderError } from "commander";
 
-import type { SqliteStore } from "../../server/src/adapters/store/sqliteStore.js";
+import type { Store } from "../../server/src/domain/ports.js";
 import { addClerk, setClerkRole } from "../../server/src/domain/clerks/clerkKeys.js";
 import { isNotaryError } from "../../server/src/errors.js";
 import { auditCommand } from "./audit.js";
@@ -34,11 +34,14 @@ const program = new Command("notary")
 
 const clock = { now: () => Date.now() };
 
-async function withStore<T>(fn: (store: SqliteStore) => Promise<T>): Promise<T> {
+/** The server's database: PostgreSQL when DATABASE_URL (or DATABASE_URL_FILE) is set, as for the server; else the data directory's SQLite file. */
+async function withStore<T>(fn: (store: Store) => Promise<T>): Promise<T> {
   const { dataDir } = program.opts<{ dataDir: string }>();
   // Loaded only here: node:sqlite needs Node 22, the chain-only commands do not.
-  const { SqliteStore } = await import("../../server/src/adapters/store/sqliteStore.js");
-  const store = new SqliteStore(path.join(path.resolve(dataDir), "notary.db"));
+  const { openStore } = await import("../../server/src/adapters/store/openStore.js");
+  const file = process.env.DATABASE_URL_FILE;
+  const databaseUrl = process.env.DATABASE_URL || (file ? (await import("node:fs")).readFileSync(file, "utf8").trim() : undefined);
+  const { store } = await openStore({ dataDir: path.resolve(dataDir), DATABASE_URL: databaseUrl, DATABASE_POOL_SIZE: 2 });
   try {
     return await fn(store);
   } finally {

@@ -80,6 +80,15 @@ export const configSchema = z
     RETENTION_DAYS: z.preprocess(emptyAsUndefined, int(1, 36_500).optional()),
     /** Anchor every document again when the chain lost blocks receipts depend on (new receipts; the old ones stop verifying). @default false */
     REANCHOR: z.enum(["true", "false"]).default("false").transform((v) => v === "true"),
+    /**
+     * PostgreSQL for several instances (`postgres://user:password@host:5432/notary`); unset: SQLite in the data dir.
+     * Needs RPC_URL (one chain for all instances) and MASTER_KEY (every instance decrypts every original).
+     */
+    DATABASE_URL: z.preprocess(emptyAsUndefined, z.string().regex(/^postgres(ql)?:\/\/\S+$/, "a postgres:// URL").optional()),
+    /** Connections each instance keeps to PostgreSQL. @default 10 */
+    DATABASE_POOL_SIZE: int(1, 200).default(10),
+    /** This instance's name in /readyz, the logs and pg_stat_activity. @default <hostname>-<pid> */
+    INSTANCE_NAME: z.preprocess(emptyAsUndefined, z.string().regex(/^[A-Za-z0-9._:-]{1,50}$/, "1–50 letters, digits, . _ : -").optional()),
     /** pino log level. @default info */
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   })
@@ -93,6 +102,9 @@ export const configSchema = z
     for (const url of c.TSA_URL) {
       if (!/^https?:\/\/[^\s]+$/.test(url)) ctx.addIssue({ code: "custom", path: ["TSA_URL"], message: `not an http(s) URL: ${url.slice(0, 100)}` });
     }
+    if (c.DATABASE_URL && !c.MASTER_KEY) {
+      ctx.addIssue({ code: "custom", path: ["MASTER_KEY"], message: "required when DATABASE_URL is set: every instance must decrypt the originals any other one stored" });
+    }
     if (c.TSA_URL.length > 0 && !c.TSA_CA_FILE) {
       ctx.addIssue({ code: "custom", path: ["TSA_CA_FILE"], message: "required when TSA_URL is set: the roots the TSA's tokens must chain to" });
     }
@@ -103,10 +115,10 @@ export type Config = z.infer<typeof configSchema> & { dataDir: string };
 /** Whether a HOST binds only this machine (127.0.0.0/8, ::1, localhost): then PUBLIC_URL may stay unset. */
 export const isLoopbackHost = (host: string): boolean => /^127\.\d+\.\d+\.\d+$/.test(host) || host === "::1" || host === "localhost";
 
-/** Secrets may also come from files (`SIGNER_KEY_FILE`, `MASTER_KEY_FILE`), e.g. Docker/Kubernetes secrets. */
+/** Secrets may also come from files (`SIGNER_KEY_FILE`, `MASTER_KEY_FILE`, `DATABASE_URL_FILE`), e.g. Docker/Kubernetes secrets. */
 function withSecretFiles(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const out = { ...env };
-  for (const key of ["SIGNER_KEY", "MASTER_KEY"]) {
+  for (const key of ["SIGNER_KEY", "MASTER_KEY", "DATABASE_URL"]) {
     const file = env[`${key}_FILE`];
     if (file && !env[key]) out[key] = readFileSync(file, "utf8").trim();
   }

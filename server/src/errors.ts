@@ -30,6 +30,7 @@ export type NotaryErrorCode =
   | "REGISTRY_MISMATCH"
   | "SHUTTING_DOWN"
   | "NOT_READY"
+  | "NOT_LEADER"
   | "RATE_LIMITED";
 
 export class NotaryError<C extends NotaryErrorCode = NotaryErrorCode> extends Error {

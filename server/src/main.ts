@@ -26,11 +26,11 @@ import { KuboBlobs } from "./adapters/content/kuboBlobs.js";
 import { LocalBlobs } from "./adapters/content/localBlobs.js";
 import { Originals } from "./adapters/content/originals.js";
 import { DurableFiles } from "./adapters/files/durableFiles.js";
-import { SqliteStore } from "./adapters/store/sqliteStore.js";
+import { openStore } from "./adapters/store/openStore.js";
 import { createApp } from "./app.js";
 import { type Config, EMBEDDED_DEV_KEY, isLoopbackHost, loadConfig } from "./config.js";
 import { AnchoringWorker } from "./domain/anchoring/anchoringWorker.js";
-import type { Clock } from "./domain/ports.js";
+import type { Clock, Store } from "./domain/ports.js";
 import { connectLocalDirectory } from "./domain/registry/connectDirectory.js";
 import { connectRegistry } from "./domain/registry/connectRegistry.js";
 import type { Municipality } from "./domain/types.js";
@@ -40,6 +40,8 @@ import { NotaryError, isNotaryError } from "./errors.js";
 import { createLogger } from "./logger.js";
 import type { Logger } from "pino";
 import { createMetrics } from "./metrics.js";
+import { FencedChain } from "./leader/fencedChain.js";
+import { Leadership } from "./leader/leadership.js";
 
 const systemClock: Clock = { now: () => Date.now() };
 
@@ -109,7 +111,7 @@ async function openChain(config: Config, logger: Logger, onFatal: (e: Error) => 
 async function connectTrust(
   config: Config,
   c: {
-    store: SqliteStore; provider: Provider; signer: Signer; signerAddress: string; registry: string; municipality: Municipality;
+    store: Store; provider: Provider; signer: Signer; signerAddress: string; registry: string; municipality: Municipality;
     chainId: number; genesisHash: string; chainUrl: string | null; log: Logger;
   },
 ): Promise<{ directory: string | null; trust: TrustedDirectory[] }> {
@@ -160,10 +162,21 @@ export async function startServer(config: Config, override?: ChainOverride): Pro
   if (!config.RPC_URL && !override && config.CONFIRMATIONS > 1) {
     throw new NotaryError("CONFIG_INVALID", "The embedded Hardhat node mines a block only per transaction: keep CONFIRMATIONS=1 with it");
   }
+  if (config.DATABASE_URL && !config.RPC_URL && !override) {
+    throw new NotaryError("CONFIG_INVALID", "DATABASE_URL is set but RPC_URL is not: instances that share a database must share one chain (e.g. `npx notary chain`); each would otherwise start its own embedded chain");
+  }
   await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
   // One server per data directory: a second one would clear the first one's temporary uploads.
   const unlockDataDir = await acquireLock(config.dataDir, "server", 10_000);
-  const store = new SqliteStore(path.join(config.dataDir, "notary.db"));
+  let opened: Awaited<ReturnType<typeof openStore>>;
+  try {
+    // An idle pooled connection the database dropped (a restart): the pool replaces it; requests meanwhile get 503.
+    opened = await openStore(config, (e) => logger.warn({ err: e }, "a database connection was lost; it is replaced on the next request"));
+  } catch (e) {
+    await unlockDataDir();
+    throw e;
+  }
+  const { store, election } = opened;
   const temp = new DurableFiles(config.dataDir);
   await temp.init();
   const content = new Originals(temp, blobStoreFor(config), await loadMasterKey(config.MASTER_KEY, path.join(config.dataDir, "master.key")));
@@ -193,15 +206,19 @@ export async function startServer(config: Config, override?: ChainOverride): Pro
   try {
     const signerAddress = await signer.getAddress();
     const municipality = { name: config.MUNICIPALITY_NAME, ags: config.MUNICIPALITY_AGS };
-    const { registry, chainId, genesisHash } = await connectRegistry({
-      store, probe: chainProbe(provider, signer), signer: signerAddress, municipality, configured: config.REGISTRY_ADDRESS, reanchor: config.REANCHOR, log: logger,
+    // Instances starting together take turns here: the first deploys what is missing, the others adopt it.
+    const { registry, chainId, genesisHash, chain, onChainMunicipality, directory, trust } = await election.exclusive(async () => {
+      const connected = await connectRegistry({
+        store, probe: chainProbe(provider, signer), signer: signerAddress, municipality, configured: config.REGISTRY_ADDRESS, reanchor: config.REANCHOR, log: logger,
+      });
+      const chain = new EthersChain(provider, signer, connected.registry, connected.chainId, connected.genesisHash);
+      const onChainMunicipality = await chain.municipality();
+      const trusted = await connectTrust(config, {
+        store, provider, signer, signerAddress, registry: connected.registry, municipality: onChainMunicipality, chainId: connected.chainId, genesisHash: connected.genesisHash, chainUrl, log: logger,
+      });
+      return { ...connected, chain, onChainMunicipality, ...trusted };
     });
-    const chain = new EthersChain(provider, signer, registry, chainId, genesisHash);
-    const onChainMunicipality = await chain.municipality();
     const ownReader = new CachingChainReader(new EthersChainReader(provider, chainId, chainUrl ?? "in-process"), systemClock);
-    const { directory, trust } = await connectTrust(config, {
-      store, provider, signer, signerAddress, registry, municipality: onChainMunicipality, chainId, genesisHash, chainUrl, log: logger,
-    });
     const chains = new TrustedChains({ reader: ownReader, genesisHash }, trust, systemClock);
     await writeTrustFile(config.dataDir, trust);
     const receiptExtras = async (batchId: number) => ({ directory: directory ? { chainId, address: directory } : null, coAnchors: await store.coAnchorsOf(batchId) });
@@ -221,8 +238,9 @@ export async function startServer(config: Config, override?: ChainOverride): Pro
       if (waiting > 0) logger.warn({ waiting }, `${waiting} document(s) registered under FOUR_EYES still await approval and are not anchored: approve or reject them (clerk page, POST /api/v1/documents/{sha256}/approval)`);
     }
     const retention = new RetentionDuty({ store, content, clock: systemClock, log: logger, intervalMs: Math.max(config.BATCH_INTERVAL_MS, 100) });
+    // The leader's duties send transactions only while its election holds (a deposed leader sends nothing more).
     const worker = new AnchoringWorker({
-      store, chain, clock: systemClock, log: logger,
+      store, chain: new FencedChain(chain, election), clock: systemClock, log: logger,
       confirmations: config.CONFIRMATIONS, batchIntervalMs: config.BATCH_INTERVAL_MS, batchMax: config.BATCH_MAX,
       auditCommitIntervalMs: config.AUDIT_COMMIT_INTERVAL_MS,
       onBatchConfirmed: (batch, createdAt) => {
@@ -232,12 +250,17 @@ export async function startServer(config: Config, override?: ChainOverride): Pro
         for (const t of createdAt) metrics.anchorLatency.observe((now - t) / 1000);
       },
     });
+    const leadership = new Leadership({
+      election, log: logger, duties: [worker, ...(timestamper ? [timestamper] : []), retention],
+      onChange: (leading) => metrics.leader.set(leading ? 1 : 0),
+    });
     const app = createApp({
       store, content, chain, clock: systemClock, verifier, worker, metrics, logger, chains, receiptExtras, timestamps, timestamper,
       registry: { chainId, genesisHash, address: registry, municipality: onChainMunicipality, version: await chain.version(), directory },
       maxUploadBytes: config.MAX_UPLOAD_BYTES, batchMax: config.BATCH_MAX, publicUrl: config.PUBLIC_URL,
       rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE, trustProxy: config.TRUST_PROXY,
-      retentionDays: config.RETENTION_DAYS, retention, fourEyes: config.FOUR_EYES,
+      retentionDays: config.RETENTION_DAYS, retention, fourEyes: config.FOUR_EYES, leadership, election,
+      storeKind: config.DATABASE_URL ? "postgresql" : "sqlite",
     });
     const server = app.listen(config.PORT, config.HOST);
     await new Promise<void>((resolve, reject) => server.once("listening", resolve).once("error", reject));
@@ -245,9 +268,8 @@ export async function startServer(config: Config, override?: ChainOverride): Pro
     server.headersTimeout = 20_000; // slow-header clients (slowloris) are dropped
     server.maxHeadersCount = 100;
     server.on("clientError", answerClientError);
-    worker.start();
-    timestamper?.start();
-    retention.start();
+    // The first election runs now; with SQLite this instance always leads, on PostgreSQL one instance does.
+    await leadership.start();
     const { port } = server.address() as AddressInfo;
     const url = `http://${config.HOST.includes(":") ? `[${config.HOST}]` : config.HOST}:${port}`;
     if (!config.PUBLIC_URL && !isLoopbackHost(config.HOST)) {
@@ -256,7 +278,10 @@ export async function startServer(config: Config, override?: ChainOverride): Pro
         "PUBLIC_URL IS NOT SET while this server is reachable beyond this machine: receipt links and the QR codes printed on PDF receipts will name whatever host a request used. Set PUBLIC_URL to the address citizens reach this server at (e.g. https://pruefung.musterstadt.de).",
       );
     }
-    logger.info({ url, registry, chainId, chain: chainUrl ?? "in-process", dataDir: config.dataDir }, `Notary listening on ${url}`);
+    logger.info(
+      { url, registry, chainId, chain: chainUrl ?? "in-process", dataDir: config.dataDir, store: config.DATABASE_URL ? "postgresql" : "sqlite", instance: election.instance, leading: leadership.leading },
+      `Notary listening on ${url}`,
+    );
 
     let closing: Promise<void> | undefined;
     close = () =>
@@ -270,9 +295,7 @@ export async function startServer(config: Config, override?: ChainOverride): Pro
         await drained;
         clearInterval(idle);
         clearTimeout(force);
-        await worker.stop();
-        await timestamper?.stop();
-        await retention.stop();
+        await leadership.stop();
         await content.close();
         await store.close();
         await node?.stop();

@@ -24,6 +24,7 @@ export function createMetrics(queueDepth: () => Promise<number>, awaitingTimesta
         this.set(await awaitingTimestamp());
       },
     }),
+    leader: new Gauge({ name: "notary_leader", help: "1 while this instance is the anchoring leader, 0 while it stands by", registers: [registry] }),
     queueDepth: new Gauge({
       name: "notary_queue_depth",
       help: "Documents accepted but not yet in a batch",

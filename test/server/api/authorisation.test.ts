@@ -4,7 +4,6 @@ import path from "node:path";
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import { SqliteStore } from "../../../server/src/adapters/store/sqliteStore.js";
 import { type TestServer, startTestServer, uploadForm } from "../../helpers/server.js";
 
 const { provider: eip1193 } = await network.create();
@@ -20,7 +19,7 @@ describe("authorisation matrix: every clerk route × every kind of key", functio
     server = await startTestServer(eip1193, { BATCH_INTERVAL_MS: "3600000" });
     valid = await server.clerkKey("Active Clerk");
     removed = await server.clerkKey("Former Clerk");
-    const store = new SqliteStore(path.join(server.dataDir, "notary.db"));
+    const store = await server.openStore();
     await store.removeClerk("Former Clerk", Date.now());
     await store.close();
     const bytes = randomBytes(500);

@@ -148,8 +148,7 @@ describe("API: pending state, bad input and authorisation", function () {
   it("refuses a removed clerk's key at once, and accepts a valid one", async function () {
     const removedKey = await server.clerkKey("Leaving Clerk");
     expect((await server.api("/api/v1/documents", { key: removedKey })).status).to.equal(200);
-    const { SqliteStore } = await import("../../../server/src/adapters/store/sqliteStore.js");
-    const store = new SqliteStore(path.join(server.dataDir, "notary.db"));
+    const store = await server.openStore();
     await store.removeClerk("Leaving Clerk", Date.now());
     await store.close();
     await expectProblem(await server.api("/api/v1/documents", { key: removedKey }), 401, "UNAUTHORIZED");

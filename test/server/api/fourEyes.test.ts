@@ -6,7 +6,6 @@ import path from "node:path";
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import { SqliteStore } from "../../../server/src/adapters/store/sqliteStore.js";
 import { type TestServer, anchoredReceipt, eventually, startTestServer, uploadForm } from "../../helpers/server.js";
 
 const { provider: eip1193 } = await network.create();
@@ -117,7 +116,7 @@ describe("API: four-eyes issuance", function () {
 
   it("a removed approver's key no longer decides anything (401)", async function () {
     const hash = await register("Erika");
-    const store = new SqliteStore(path.join(server.dataDir, "notary.db"));
+    const store = await server.openStore();
     try {
       expect(await store.removeClerk("Max", Date.now())).to.equal(true);
     } finally {

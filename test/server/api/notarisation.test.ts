@@ -7,7 +7,7 @@ import { CID } from "multiformats/cid";
 import { network } from "hardhat";
 
 import { verifyIndependently } from "../../helpers/independentVerify.js";
-import { type TestServer, anchoredReceipt, eventually, startTestServer, uploadForm } from "../../helpers/server.js";
+import { TEST_STORE, type TestServer, anchoredReceipt, eventually, startTestServer, uploadForm } from "../../helpers/server.js";
 
 const { provider: eip1193 } = await network.create();
 
@@ -262,8 +262,13 @@ describe("API: notarise, anchor, receipt, verify, revoke", function () {
     expect(registry.directory).to.match(/^0x[0-9a-fA-F]{40}$/);
     const ready = await server.api("/readyz");
     expect(ready.status).to.equal(200);
-    expect((await ready.json()).checks).to.include.keys(["store", "chain", "anchoring", "ipfs"]);
+    const { checks } = await ready.json();
+    expect(checks).to.include.keys(["store", "chain", "anchoring", "ipfs", "leader"]);
+    expect(checks.store).to.deep.equal({ ok: true, kind: TEST_STORE === "postgres" ? "postgresql" : "sqlite" });
+    // One instance leads alone (SQLite), or wins the election on its own database (PostgreSQL).
+    expect(checks.leader).to.include({ ok: true, leading: true, leader: checks.leader.instance });
     const metrics = await (await server.api("/metrics")).text();
+    expect(metrics).to.match(/^notary_leader 1$/m);
     expect(metrics).to.match(/^notary_documents_accepted_total [1-9]/m);
     expect(metrics).to.match(/^notary_batches_anchored_total [1-9]/m);
     expect(metrics).to.match(/^notary_anchor_latency_seconds_count [1-9]/m);

@@ -5,7 +5,7 @@ import { readFile } from "node:fs/promises";
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import { type TestServer, startTestServer } from "../../helpers/server.js";
+import { type TestServer, sqliteOnly, startTestServer } from "../../helpers/server.js";
 
 const { provider: eip1193 } = await network.create();
 const sha256 = (s: string) => createHash("sha256").update(s).digest("hex");
@@ -46,6 +46,7 @@ describe("API: security headers, CORS, rate limits, keys at rest", function () {
     });
 
     it("stores no clerk key in the database file, only its hash", async function () {
+      sqliteOnly(this, "reads the SQLite file; the store contract checks keys are stored as hashes");
       const db = await readFile(path.join(server.dataDir, "notary.db"));
       const wal = await readFile(path.join(server.dataDir, "notary.db-wal")).catch(() => Buffer.alloc(0));
       expect(Buffer.concat([db, wal]).includes(key)).to.equal(false);

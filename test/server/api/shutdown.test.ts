@@ -7,7 +7,7 @@ import path from "node:path";
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import { SqliteStore } from "../../../server/src/adapters/store/sqliteStore.js";
+import { openStore } from "../../../server/src/adapters/store/openStore.js";
 import { startTestServer } from "../../helpers/server.js";
 
 const { provider: eip1193 } = await network.create();
@@ -54,7 +54,7 @@ describe("graceful shutdown", function () {
 
       const refused = await fetch(`${server.url}/healthz`).then(() => "answered", () => "refused");
       expect(refused).to.equal("refused");
-      const store = new SqliteStore(path.join(dataDir, "notary.db"));
+      const { store } = await openStore(server.config);
       expect(await store.getDocument(JSON.parse(body).sha256)).to.not.equal(null);
       await store.close();
     } finally {

@@ -7,7 +7,7 @@ import { network } from "hardhat";
 
 import { verifyIndependently } from "../../helpers/independentVerify.js";
 import { startKuboStandIn } from "../../helpers/kuboStandIn.js";
-import { type TestServer, eventually, startTestServer, uploadForm } from "../../helpers/server.js";
+import { type TestServer, eventually, sqliteOnly, startTestServer, uploadForm } from "../../helpers/server.js";
 
 const { provider: eip1193 } = await network.create();
 const sha256 = (data: string | Uint8Array) => createHash("sha256").update(data).digest("hex");
@@ -43,6 +43,7 @@ describe("API: storage of originals (embedded IPFS, encryption, erasure)", funct
   };
 
   it("creates the master key file with mode 0600", async function () {
+    sqliteOnly(this, "MASTER_KEY is set, as DATABASE_URL requires: no key file is made");
     const info = await stat(path.join(server.dataDir, "master.key"));
     expect(info.mode & 0o777).to.equal(0o600);
   });

@@ -18,7 +18,9 @@ import { HashingDiskStorage, type HashedFile, declaredLengthLimit, singleFile } 
 import { documentJson, duplicateJson } from "../serialise.js";
 import { type AppDeps, absoluteUrl, receiptPath, runMiddleware } from "./context.js";
 
-const text = z.string().trim().max(200).optional();
+/** Free text a clerk types: no NUL (PostgreSQL cannot store it; no document reference needs it). */
+const freeText = (max: number) => z.string().trim().max(max).refine((v) => !v.includes("\u0000"), "must not contain NUL characters").optional();
+const text = freeText(200);
 /** A validity end: an ISO 8601 date or a date-time with offset (domain/documents/validity.ts says what each means). */
 const validityEnd = z.string().max(40).optional();
 /** What a clerk may give with a document, in a form and in JSON alike. */
@@ -37,8 +39,8 @@ const supersedesOf = (fields: { supersedes?: string }) => (fields.supersedes?.tr
 /** The validity given, or undefined when the request names none (so that a repeated upload is not told a validity was ignored). */
 const validityOf = (fields: { validFrom?: string; validUntil?: string }) =>
   fields.validFrom?.trim() || fields.validUntil?.trim() ? parseValidity(fields) : undefined;
-const approvalBody = z.strictObject({ decision: z.enum(["approve", "reject"]), reason: z.string().trim().max(500).optional() });
-const revocationBody = z.strictObject({ reason: z.number().int().min(1).max(255), note: z.string().trim().max(500).optional() });
+const approvalBody = z.strictObject({ decision: z.enum(["approve", "reject"]), reason: freeText(500) });
+const revocationBody = z.strictObject({ reason: z.number().int().min(1).max(255), note: freeText(500) });
 const listQuery = z.object({
   status: z.enum(["pending", "anchored", "revoked", "awaiting-approval", "rejected"]).optional(),
   limit: z.coerce.number().int().min(1).max(100).default(20),

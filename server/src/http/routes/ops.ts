@@ -29,11 +29,15 @@ export function opsRoutes(router: Router, deps: AppDeps): void {
       probe(() => deps.content.ready()),
     ]);
     const anchoring = deps.worker.health;
+    const leadership = deps.leadership?.state;
+    // Who leads, as the database says (null while no instance does: a failover is under way); a follower is ready (it serves HTTP).
+    const leader = leadership ? await within(2000, deps.election?.leader() ?? Promise.resolve(leadership.instance)).catch(() => null) : null;
     const tsa = deps.timestamper?.health;
     const checks = {
-      store,
+      store: { ...store, ...(deps.storeKind ? { kind: deps.storeKind } : {}) },
       chain,
       anchoring: { ok: anchoring.ok, ...(anchoring.lastError ? { detail: anchoring.lastError.slice(0, 200) } : {}) },
+      ...(leadership ? { leader: { ok: true, instance: leadership.instance, leading: leadership.leading, since: leadership.since, leader } } : {}),
       ipfs: { ...ipfs, mode: deps.content.mode },
       // A TSA outage is reported, but never makes the server unready: anchoring goes on without it.
       tsa: tsa

@@ -1,0 +1,33 @@
+import { hostname } from "node:os";
+import path from "node:path";
+
+import type { Store } from "../../domain/ports.js";
+import { type Election, SoleInstance } from "../../leader/leadership.js";
+
+export interface StoreSettings {
+  dataDir: string;
+  DATABASE_URL?: string | undefined;
+  DATABASE_POOL_SIZE?: number;
+  INSTANCE_NAME?: string | undefined;
+}
+
+/** This instance's name: INSTANCE_NAME, else `<hostname>-<pid>`. */
+export const instanceName = (s: Pick<StoreSettings, "INSTANCE_NAME">) => s.INSTANCE_NAME ?? `${hostname()}-${process.pid}`.slice(0, 50);
+
+/**
+ * The store factory: PostgreSQL when DATABASE_URL is set (several instances,
+ * one elected leader), else SQLite in the data directory (one instance, which
+ * leads alone). The adapters are loaded only when used: node:sqlite needs
+ * Node 22, and a PostgreSQL deployment never opens a SQLite file.
+ */
+export async function openStore(s: StoreSettings, onError: (e: Error) => void = () => {}): Promise<{ store: Store; election: Election }> {
+  const instance = instanceName(s);
+  if (s.DATABASE_URL) {
+    const { PgStore } = await import("./pgStore.js");
+    const { PgElection } = await import("./pgElection.js");
+    const store = await PgStore.open(s.DATABASE_URL, { poolSize: s.DATABASE_POOL_SIZE, onError, applicationName: `notary:${instance}`.slice(0, 63) });
+    return { store, election: new PgElection(s.DATABASE_URL, instance, store.pool) };
+  }
+  const { SqliteStore } = await import("./sqliteStore.js");
+  return { store: new SqliteStore(path.join(s.dataDir, "notary.db")), election: new SoleInstance(instance) };
+}
