@@ -10,6 +10,7 @@ import { journalingCostBenchmark, replayBenchmark } from "./durableChain.js";
 import { BATCH_SIZES, gasBenchmark } from "./gas.js";
 import { show, type Spread } from "./stats.js";
 import { largeUploadBenchmark } from "./largeUpload.js";
+import { postgresBenchmark } from "./postgres.js";
 import { throughputBenchmark } from "./throughput.js";
 import { treeBenchmark } from "./tree.js";
 import { verifyBenchmark } from "./verify.js";
@@ -19,7 +20,7 @@ const { ethers, provider } = await network.create();
 // The upload benchmarks get chains of their own: one mining every transaction at once, one mining at intervals.
 const [second, third] = [await network.create(), await network.create()];
 const started = new Date();
-/** `BENCH_ONLY=chain,tree npm run bench` runs only those parts (gas, tree, throughput, large, verify, trust, chain). */
+/** `BENCH_ONLY=chain,tree npm run bench` runs only those parts (gas, tree, throughput, large, verify, trust, chain, postgres). */
 const only = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(",")) : null;
 const runs = (part: string) => only === null || only.has(part);
 const skipped = Promise.resolve(null);
@@ -40,6 +41,8 @@ const trust = runs("trust") ? await verifyTrustBenchmark(provider) : await skipp
 say("chain", "durable chain: replay of a 100,000-block journal; uploads with and without the journal …");
 const replay = runs("chain") ? await replayBenchmark() : await skipped;
 const journaling = runs("chain") ? await journalingCostBenchmark() : await skipped;
+say("postgres", "postgres: one instance on PostgreSQL vs SQLite, two instances vs one, failover after kill -9 of the leader …");
+const pg = runs("postgres") ? await postgresBenchmark() : await skipped;
 
 const pct = (s: Spread) => `${(100 * s.median).toFixed(0)} % (${(100 * s.min).toFixed(0)}–${(100 * s.max).toFixed(0)} %)`;
 const at1024 = (design: string) => gas!.rows.find((r) => r.design === design && r.batchSize === 1024)!.gasPerDocument;
@@ -165,6 +168,34 @@ const checks: Check[] = [
         },
       ]
     : []),
+  ...(pg
+    ? [
+        {
+          what: "uploads: one instance on PostgreSQL vs one on SQLite (100 kB documents, same chain, originals off)",
+          figure: `${show(pg.postgres)} vs ${show(pg.sqlite)} docs/s = ${pct(pg.pgVsSqlite)}`,
+          target: "≥ 80 %",
+          pass: pg.pgVsSqlite.median >= 0.8,
+        },
+        {
+          what: "uploads: two instances on one PostgreSQL vs one (5 + 5 vs 10 connections, one machine of 2 cores)",
+          figure: `${show(pg.two)} vs ${show(pg.one)} docs/s = ${show(pg.twoVsOne, 2)}×`,
+          target: "≥ 1.6× where cores allow",
+          pass: pg.twoVsOne.median >= 1.6,
+        },
+        {
+          what: `failover: kill -9 of the leader until the other instance leads (${pg.failoverLeaderMs.runs.length} kills)`,
+          figure: `${show(pg.failoverLeaderMs)} ms`,
+          target: "≤ 10 s",
+          pass: pg.failoverLeaderMs.max <= 10_000,
+        },
+        {
+          what: `failover: kill -9 of the leader until a document uploaded after it is anchored (batch window ${pg.batchIntervalMs / 1000} s)`,
+          figure: `${show(pg.failoverAnchoredMs)} ms`,
+          target: "≤ 10 s",
+          pass: pg.failoverAnchoredMs.max <= 10_000,
+        },
+      ]
+    : []),
 ];
 
 const designs = gas ? [...new Set(gas.rows.map((r) => r.design))] : [];
@@ -225,7 +256,7 @@ const command = only ? `BENCH_ONLY=${[...only].join(",")} npm run bench` : "npm 
 writeFileSync(
   file,
   JSON.stringify(
-    { startedAt: started.toISOString(), command, checks, gas, tree, throughput: tp, largeUpload: large, verify, verifyTrust: trust, durableChain: { replay, journaling } },
+    { startedAt: started.toISOString(), command, checks, gas, tree, throughput: tp, largeUpload: large, verify, verifyTrust: trust, durableChain: { replay, journaling }, postgres: pg },
     null,
     2,
   ) + "\n",

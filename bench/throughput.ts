@@ -40,10 +40,10 @@ const SETUP_REQUEST = fileURLToPath(new URL("./uploadRequest.cjs", import.meta.u
  * Uploads from a worker thread (autocannon's workers mode), so the load
  * generator has its own event loop and core instead of sharing the server's.
  */
-export async function uploads(url: string, key?: string) {
+export async function uploads(url: string, key?: string, connections = 10) {
   const r = await autocannon({
     url,
-    connections: 10,
+    connections,
     duration: DURATION_S,
     workers: 1,
     method: "POST",

@@ -223,4 +223,53 @@ describe(`scale-out: two instances on PostgreSQL, kill -9 of the leader ${KILLS}
       provider.destroy();
     }
   });
+
+  it("the database restarted in the middle of uploads: clients get 503 problem+json, never a 500; both instances recover by themselves", async function () {
+    const key = await clerkKey("restart");
+    const auth = { authorization: `Bearer ${key}`, "content-type": "application/json" };
+    const acknowledged = new Set<string>();
+    const statuses = new Map<number, number>();
+    const problems: string[] = [];
+    let uploading = true;
+    const uploader = async (server: ServerProcess) => {
+      while (uploading) {
+        const sha256 = randomBytes(32).toString("hex");
+        const res = await fetch(`${server.base}/api/v1/documents`, { method: "POST", headers: auth, body: JSON.stringify({ sha256 }) }).catch((e: Error) => {
+          throw new Error(`${server.base} did not answer (${String(e.cause ?? e)}); running: ${server.running}\n${server.output.slice(-3000)}`);
+        });
+        statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
+        if (res.status === 202 || res.status === 200) acknowledged.add(sha256);
+        else problems.push(`${res.status} ${res.headers.get("content-type")} ${((await res.json()) as { code?: string }).code}`);
+        await new Promise((r) => setTimeout(r, randomInt(5, 30)));
+      }
+    };
+    const clients = [...servers, ...servers].map(uploader);
+    try {
+      await new Promise((r) => setTimeout(r, 1000));
+      await postgres.restart(2000);
+      await new Promise((r) => setTimeout(r, 3000));
+    } finally {
+      uploading = false;
+      await Promise.all(clients);
+    }
+    const seen = JSON.stringify(Object.fromEntries(statuses));
+    expect([...statuses.keys()].every((s) => s === 200 || s === 202 || s === 503), seen).to.equal(true);
+    expect(statuses.get(503) ?? 0, `${seen}: the outage was seen`).to.be.greaterThan(0);
+    expect(new Set(problems)).to.deep.equal(new Set(["503 application/problem+json; charset=utf-8 STORE_UNAVAILABLE"]));
+    expect(servers.every((s) => s.running), "both instances still running").to.equal(true);
+
+    // They recover by themselves: both ready, one leads, and everything acknowledged is anchored.
+    await eventually(async () => (await Promise.all(servers.map(readyz))).every((r) => r !== null), 20_000, "both instances to be ready");
+    await leaderOf();
+    await eventually(
+      async () => {
+        for (const sha256 of acknowledged) if ((await fetch(`${servers[1]!.base}/api/v1/receipts/${sha256}`)).status !== 200) return false;
+        return true;
+      },
+      60_000,
+      "every acknowledged document to be anchored",
+    );
+    expect(acknowledged.size).to.be.greaterThan(20);
+    console.log(`      database down 2 s under uploads to both instances: answers ${seen}; ${acknowledged.size} acknowledged, all anchored; 0 crashes`);
+  });
 });

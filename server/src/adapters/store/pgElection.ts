@@ -1,7 +1,7 @@
 import pg from "pg";
 
 import type { Election } from "../../leader/leadership.js";
-import { LOCKS, LOCK_CLASS, isConnectionError } from "./pgStore.js";
+import { LOCKS, LOCK_CLASS, checkout, isConnectionError } from "./pgStore.js";
 
 /**
  * Leader election on PostgreSQL: the leader holds a session-level advisory
@@ -100,7 +100,7 @@ export class PgElection implements Election {
   }
 
   async exclusive<T>(fn: () => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
+    const { client, release } = await checkout(this.pool);
     let broken: Error | undefined;
     try {
       await client.query("SELECT pg_advisory_lock($1, $2)", [LOCK_CLASS, LOCKS.startup]);
@@ -110,7 +110,7 @@ export class PgElection implements Election {
         await client.query("SELECT pg_advisory_unlock($1, $2)", [LOCK_CLASS, LOCKS.startup]).catch((e: Error) => (broken = e));
       }
     } finally {
-      client.release(broken);
+      release(broken);
     }
   }
 }

@@ -63,6 +63,26 @@ function mapped(e: unknown): unknown {
   return e;
 }
 
+/**
+ * A pooled connection for a transaction or a session lock. While it is
+ * checked out, the pool does not listen for its errors: a connection the
+ * database drops between two queries would emit an unhandled 'error' and
+ * end the process. The failure is seen by the next query instead.
+ */
+export async function checkout(pool: pg.Pool): Promise<{ client: pg.PoolClient; release: (broken?: Error) => void }> {
+  const client = await pool.connect();
+  let lost: Error | undefined;
+  const onError = (e: Error) => (lost = e);
+  client.on("error", onError);
+  return {
+    client,
+    release: (broken) => {
+      client.removeListener("error", onError);
+      client.release(broken ?? lost);
+    },
+  };
+}
+
 interface Querier {
   one(sql: string, ...params: Param[]): Promise<Row | undefined>;
   all(sql: string, ...params: Param[]): Promise<Row[]>;
@@ -136,7 +156,7 @@ export class PgStore implements Store {
   }
 
   private async migrate(): Promise<void> {
-    const client = await this.pool.connect();
+    const { client, release } = await checkout(this.pool);
     try {
       await client.query("SELECT pg_advisory_lock($1, $2)", [LOCK_CLASS, LOCKS.startup]);
       try {
@@ -157,7 +177,7 @@ export class PgStore implements Store {
         await client.query("SELECT pg_advisory_unlock($1, $2)", [LOCK_CLASS, LOCKS.startup]);
       }
     } finally {
-      client.release();
+      release();
     }
   }
 
@@ -176,8 +196,9 @@ export class PgStore implements Store {
   /** Runs `fn` in one transaction on one pooled connection. */
   private async transaction<T>(fn: (q: Querier) => Promise<T>): Promise<T> {
     let client: pg.PoolClient;
+    let release: (broken?: Error) => void;
     try {
-      client = await this.pool.connect();
+      ({ client, release } = await checkout(this.pool));
     } catch (e) {
       throw mapped(e);
     }
@@ -192,7 +213,7 @@ export class PgStore implements Store {
       if (unreachable(e)) broken = e as Error;
       throw mapped(e);
     } finally {
-      client.release(broken);
+      release(broken);
     }
   }
 
