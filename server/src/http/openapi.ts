@@ -283,7 +283,7 @@ export const openApiDocument = {
     "/": { get: { summary: "Citizen page: verify a file (hashed in the browser), a hash or a receipt", responses: { "200": { description: "HTML", content: { "text/html": {} } } } } },
     "/clerk": { get: { summary: "Clerk page: notarise, list, revoke, erase, print receipts", responses: { "200": { description: "HTML", content: { "text/html": {} } } } } },
     "/healthz": { get: { summary: "Liveness", responses: { "200": ok("Alive") } } },
-    "/readyz": { get: { summary: "Readiness: store, chain, anchoring, IPFS", responses: { "200": ok("Ready"), "503": problem } } },
+    "/readyz": { get: { summary: "Readiness: store (sqlite or postgresql), chain, anchoring, IPFS, TSA, retention, and which instance leads (checks.leader)", responses: { "200": ok("Ready"), "503": problem } } },
     "/metrics": { get: { summary: "Prometheus metrics", responses: { "200": { description: "Metrics", content: { "text/plain": {} } } } } },
     "/openapi.json": { get: { summary: "This document", responses: { "200": ok("OpenAPI 3.1") } } },
   },

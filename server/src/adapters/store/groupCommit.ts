@@ -6,6 +6,18 @@ interface Write {
   reject: (error: unknown) => void;
 }
 
+/** What each write of a group came to, in order. */
+export type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
+
+/** After the group's commit: each write resolves or rejects with its own outcome. */
+export function settle(group: { resolve: (value: unknown) => void; reject: (error: unknown) => void }[], outcomes: Outcome[]): void {
+  group.forEach((write, i) => {
+    const outcome = outcomes[i]!;
+    if (outcome.ok) write.resolve(outcome.value);
+    else write.reject(outcome.error);
+  });
+}
+
 /**
  * Group commit for a SQLite database with `synchronous = FULL`: writes that
  * arrive in the same turn of the event loop share one transaction, so one
@@ -48,7 +60,7 @@ export class GroupCommit {
       for (const write of group) write.reject(closed);
       return;
     }
-    const outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
+    const outcomes: Outcome[] = [];
     try {
       this.db.exec("BEGIN IMMEDIATE");
       for (const write of group) {
@@ -68,10 +80,6 @@ export class GroupCommit {
       for (const write of group) write.reject(error);
       return;
     }
-    group.forEach((write, i) => {
-      const outcome = outcomes[i]!;
-      if (outcome.ok) write.resolve(outcome.value);
-      else write.reject(outcome.error);
-    });
+    settle(group, outcomes);
   }
 }

@@ -7,6 +7,7 @@ import { NotaryError, isNotaryError } from "../../errors.js";
 import {
   type DocumentState, type Row, SQL, auditParams, batchParams, documentParams, listDocumentsQuery, toAudit, toBatch, toClerk, toCoAnchor, toDocument,
 } from "./queries.js";
+import { type Outcome, settle } from "./groupCommit.js";
 import { MIGRATIONS } from "./schema.js";
 
 /** Advisory lock keys (classid 'NOTA', objid): pg_locks shows them as such. */
@@ -234,7 +235,7 @@ export class PgStore implements Store {
     this.scheduled = null;
     const group = this.queue;
     this.queue = [];
-    const outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
+    const outcomes: Outcome[] = [];
     try {
       await this.transaction(async (q) => {
         for (const write of group) {
@@ -254,11 +255,7 @@ export class PgStore implements Store {
       for (const write of group) write.reject(error);
       return;
     }
-    group.forEach((write, i) => {
-      const outcome = outcomes[i]!;
-      if (outcome.ok) write.resolve(outcome.value);
-      else write.reject(outcome.error);
-    });
+    settle(group, outcomes);
   }
 
   /** Appends an entry chained to the newest one; inside a transaction, under the audit lock until it commits. */
