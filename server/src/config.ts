@@ -86,7 +86,7 @@ export const configSchema = z
      */
     DATABASE_URL: z.preprocess(emptyAsUndefined, z.string().regex(/^postgres(ql)?:\/\/\S+$/, "a postgres:// URL").optional()),
     /** Connections each instance keeps to PostgreSQL. @default 10 */
-    DATABASE_POOL_SIZE: int(1, 200).default(10),
+    DATABASE_POOL_SIZE: int(2, 200).default(10),
     /** This instance's name in /readyz, the logs and pg_stat_activity. @default <hostname>-<pid> */
     INSTANCE_NAME: z.preprocess(emptyAsUndefined, z.string().regex(/^[A-Za-z0-9._:-]{1,50}$/, "1–50 letters, digits, . _ : -").optional()),
     /** pino log level. @default info */

@@ -169,9 +169,15 @@ export async function startServer(config: Config, override?: ChainOverride): Pro
   // One server per data directory: a second one would clear the first one's temporary uploads.
   const unlockDataDir = await acquireLock(config.dataDir, "server", 10_000);
   let opened: Awaited<ReturnType<typeof openStore>>;
+  let waited = 0;
   try {
     // An idle pooled connection the database dropped (a restart): the pool replaces it; requests meanwhile get 503.
-    opened = await openStore(config, (e) => logger.warn({ err: e }, "a database connection was lost; it is replaced on the next request"));
+    opened = await openStore(config, {
+      onError: (e) => logger.warn({ err: e }, "a database connection was lost; it is replaced on the next request"),
+      // An instance that boots before its database waits for it a while (then exits, for the service manager to restart it).
+      waitMs: 30_000,
+      onWait: () => void (waited++ === 0 && logger.warn("the database (DATABASE_URL) is not reachable yet; waiting up to 30 s")),
+    });
   } catch (e) {
     await unlockDataDir();
     throw e;
@@ -322,6 +328,8 @@ async function main(): Promise<void> {
     console.error(isNotaryError(e) ? `notary: ${e.message}` : e);
     process.exit(1);
   }
+  // Every promise the server starts is awaited or caught; should one slip through (a bug), it is logged, and requests go on being served.
+  process.on("unhandledRejection", (reason) => console.error("notary: unhandled promise rejection (please report this bug); the server keeps running:", reason));
   const dataDirOption = path.resolve(config.dataDir) === path.resolve("data") ? "" : ` --data-dir ${config.dataDir}`;
   console.error(
     `\n  Notary is running: ${running.url}\n  API: ${running.url}/openapi.json\n  Create a clerk key: npx notary${dataDirOption} clerk add "<name>"\n`,

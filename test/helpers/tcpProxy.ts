@@ -7,6 +7,7 @@ import { track } from "./teardown.js";
 export class TcpProxy {
   private server: Server | undefined;
   private readonly sockets = new Set<Socket>();
+  private readonly frozen = new Set<Socket>();
 
   constructor(
     readonly port: number,
@@ -28,10 +29,26 @@ export class TcpProxy {
     this.server.once("close", track(`TCP proxy :${this.port}`, () => this.cut()));
   }
 
+  /**
+   * The connections open now stop carrying data, without being closed (as
+   * behind a firewall that lost their state, or a frozen peer); new
+   * connections pass.
+   */
+  freezeExisting(): void {
+    for (const s of this.sockets) {
+      s.unpipe();
+      s.pause();
+      s.removeAllListeners("data");
+      this.frozen.add(s);
+    }
+    this.sockets.clear();
+  }
+
   /** Drops every connection and refuses new ones until `open` is called again. */
   async cut(): Promise<void> {
     const closed = new Promise((r) => this.server?.close(r));
-    for (const s of this.sockets) s.destroy();
+    for (const s of [...this.sockets, ...this.frozen]) s.destroy();
+    this.frozen.clear();
     await closed;
   }
 }

@@ -257,6 +257,7 @@ describe(`scale-out: two instances on PostgreSQL, kill -9 of the leader ${KILLS}
     expect(statuses.get(503) ?? 0, `${seen}: the outage was seen`).to.be.greaterThan(0);
     expect(new Set(problems)).to.deep.equal(new Set(["503 application/problem+json; charset=utf-8 STORE_UNAVAILABLE"]));
     expect(servers.every((s) => s.running), "both instances still running").to.equal(true);
+    for (const s of servers) expect(s.output).to.not.include("unhandled promise rejection");
 
     // They recover by themselves: both ready, one leads, and everything acknowledged is anchored.
     await eventually(async () => (await Promise.all(servers.map(readyz))).every((r) => r !== null), 20_000, "both instances to be ready");

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
-import { readFile, readdir, stat, writeFile } from "node:fs/promises";
+import { readFile, readdir, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 
 import { expect } from "chai";
@@ -145,6 +145,11 @@ describe("API: originals in a Kubo node (stand-in) and in the data dir", functio
       expect(await filesUnder(path.join(server.dataDir, "originals"))).to.have.length(1);
       expect(await anyFileContains(server.dataDir, marker)).to.equal(null);
       expect(await (await server.api(`/api/v1/documents/${sha256(marker)}/content`, { key })).text()).to.equal(marker);
+      // The file gone from this data dir (as on another instance that shares the database): 404, said why, not a 500.
+      for (const file of await filesUnder(path.join(server.dataDir, "originals"))) await rm(file);
+      const missing = await server.api(`/api/v1/documents/${sha256(marker)}/content`, { key });
+      expect(missing.status).to.equal(404);
+      expect(await missing.json()).to.include({ code: "CONTENT_NOT_AVAILABLE" }).and.to.have.property("detail").that.matches(/IPFS_MODE=kubo/);
     } finally {
       await server.stop();
     }

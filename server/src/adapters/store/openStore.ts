@@ -2,6 +2,7 @@ import { hostname } from "node:os";
 import path from "node:path";
 
 import type { Store } from "../../domain/ports.js";
+import { isNotaryError } from "../../errors.js";
 import { type Election, SoleInstance } from "../../leader/leadership.js";
 
 export interface StoreSettings {
@@ -20,13 +21,25 @@ export const instanceName = (s: Pick<StoreSettings, "INSTANCE_NAME">) => s.INSTA
  * leads alone). The adapters are loaded only when used: node:sqlite needs
  * Node 22, and a PostgreSQL deployment never opens a SQLite file.
  */
-export async function openStore(s: StoreSettings, onError: (e: Error) => void = () => {}): Promise<{ store: Store; election: Election }> {
+export async function openStore(
+  s: StoreSettings,
+  o: { onError?: (e: Error) => void; /** How long to wait for an unreachable database (an instance that boots before it). @default 0 */ waitMs?: number; onWait?: () => void } = {},
+): Promise<{ store: Store; election: Election }> {
   const instance = instanceName(s);
   if (s.DATABASE_URL) {
     const { PgStore } = await import("./pgStore.js");
     const { PgElection } = await import("./pgElection.js");
-    const store = await PgStore.open(s.DATABASE_URL, { poolSize: s.DATABASE_POOL_SIZE, onError, applicationName: `notary:${instance}`.slice(0, 63) });
-    return { store, election: new PgElection(s.DATABASE_URL, instance, store.pool) };
+    const deadline = Date.now() + (o.waitMs ?? 0);
+    for (;;) {
+      try {
+        const store = await PgStore.open(s.DATABASE_URL, { poolSize: s.DATABASE_POOL_SIZE, onError: o.onError, applicationName: `notary:${instance}`.slice(0, 63) });
+        return { store, election: new PgElection(s.DATABASE_URL, instance, store.pool) };
+      } catch (e) {
+        if (!isNotaryError(e, "STORE_UNAVAILABLE") || Date.now() >= deadline) throw e;
+        o.onWait?.();
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+    }
   }
   const { SqliteStore } = await import("./sqliteStore.js");
   return { store: new SqliteStore(path.join(s.dataDir, "notary.db")), election: new SoleInstance(instance) };

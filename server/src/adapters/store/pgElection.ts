@@ -1,7 +1,7 @@
 import pg from "pg";
 
 import type { Election } from "../../leader/leadership.js";
-import { LOCKS, LOCK_CLASS, checkout, isConnectionError } from "./pgStore.js";
+import { LOCKS, LOCK_CLASS, withSessionLock } from "./pgStore.js";
 
 /**
  * Leader election on PostgreSQL: the leader holds a session-level advisory
@@ -19,7 +19,7 @@ export class PgElection implements Election {
   constructor(
     private readonly url: string,
     readonly instance: string,
-    /** The store's pool, for reads and the startup lock. */
+    /** The store's pool, for reading who leads. */
     private readonly pool: pg.Pool,
   ) {}
 
@@ -62,7 +62,8 @@ export class PgElection implements Election {
       const { rows } = await client.query("SELECT pg_try_advisory_lock($1, $2) AS ok", [LOCK_CLASS, LOCKS.leader]);
       return (rows[0] as { ok: boolean }).ok;
     } catch (e) {
-      if (isConnectionError(e)) this.drop(client);
+      // Whatever went wrong (a timeout on a hanging connection too), the next round starts on a fresh connection.
+      this.drop(client);
       throw e;
     }
   }
@@ -99,18 +100,8 @@ export class PgElection implements Election {
     return name ? name.replace(/^notary:/, "") : null;
   }
 
-  async exclusive<T>(fn: () => Promise<T>): Promise<T> {
-    const { client, release } = await checkout(this.pool);
-    let broken: Error | undefined;
-    try {
-      await client.query("SELECT pg_advisory_lock($1, $2)", [LOCK_CLASS, LOCKS.startup]);
-      try {
-        return await fn();
-      } finally {
-        await client.query("SELECT pg_advisory_unlock($1, $2)", [LOCK_CLASS, LOCKS.startup]).catch((e: Error) => (broken = e));
-      }
-    } finally {
-      release(broken);
-    }
+  exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    return withSessionLock(this.url, LOCKS.startup, `notary:${this.instance}`.slice(0, 63), fn);
   }
+
 }

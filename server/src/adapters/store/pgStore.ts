@@ -48,8 +48,16 @@ export function isConnectionError(e: unknown): boolean {
     // 08: connection exception; 57P01-57P03: shutting down, crashed, starting; 53300: too many connections.
     if (code.startsWith("08") || code === "57P01" || code === "57P02" || code === "57P03" || code === "53300") return true;
   }
-  return /Connection terminated|connection timeout|timeout exceeded when trying to connect|not queryable|Client was closed/i.test(e.message);
+  return /Connection terminated|connection timeout|timeout exceeded when trying to connect|not queryable|Client was closed|Query read timeout/i.test(e.message);
 }
+
+/**
+ * SQLSTATEs that mean "not now", not "never": a deadlock or serialisation
+ * failure (40P01, 40001), a statement or lock wait cut short (57014, 55P03),
+ * a session ended for idling in a transaction (25P03). The request may be
+ * retried; nothing of it was committed.
+ */
+const TRANSIENT = new Set(["40P01", "40001", "57014", "55P03", "25P03"]);
 
 /** Whether `e` (a driver error, or the domain error made of one) means the connection is gone. */
 const unreachable = (e: unknown) => isNotaryError(e, "STORE_UNAVAILABLE") || isConnectionError(e);
@@ -58,14 +66,48 @@ const unreachable = (e: unknown) => isNotaryError(e, "STORE_UNAVAILABLE") || isC
 function mapped(e: unknown): unknown {
   if (isNotaryError(e)) return e;
   if (isConnectionError(e)) return new NotaryError("STORE_UNAVAILABLE", "The database is not reachable; try again shortly", {}, { cause: e });
-  // 22021/22P05: text PostgreSQL cannot store (a NUL character).
   const code = (e as { code?: unknown }).code;
+  if (typeof code === "string" && TRANSIENT.has(code)) return new NotaryError("STORE_UNAVAILABLE", "The database is busy; try again shortly", { sqlstate: code }, { cause: e });
+  // 22021/22P05: text PostgreSQL cannot store (a NUL character).
   if (code === "22021" || code === "22P05") return new NotaryError("INVALID_REQUEST", "Text must not contain NUL characters", {}, { cause: e });
   return e;
 }
 
 /**
- * A pooled connection for a transaction or a session lock. While it is
+ * Server-side settings of every connection: TCP keepalives so that the
+ * server drops the session of an instance that vanished (power cut,
+ * network) within about 10 s, releasing its locks; a session idle inside a
+ * transaction for 10 s (a frozen process) is ended, releasing its locks; a
+ * wait for a lock longer than 5 s fails (503) instead of piling up requests.
+ */
+export const SESSION_OPTIONS =
+  "-c tcp_keepalives_idle=5 -c tcp_keepalives_interval=2 -c tcp_keepalives_count=2 -c idle_in_transaction_session_timeout=10000 -c lock_timeout=5000";
+
+/**
+ * Runs `fn` while this instance holds a session advisory lock, taken on a
+ * connection of its own (not a pooled one: no statement or lock timeout cuts
+ * a long wait short, and the pool stays free for `fn`).
+ */
+export async function withSessionLock<T>(url: string, objid: number, applicationName: string, fn: () => Promise<T>): Promise<T> {
+  const client = new pg.Client({
+    connectionString: url, application_name: applicationName, keepAlive: true, connectionTimeoutMillis: 5_000,
+    options: "-c tcp_keepalives_idle=5 -c tcp_keepalives_interval=2 -c tcp_keepalives_count=2",
+  });
+  client.on("error", () => {}); // seen by the next query
+  try {
+    await client.connect();
+    await client.query("SELECT pg_advisory_lock($1, $2)", [LOCK_CLASS, objid]);
+    return await fn();
+  } catch (e) {
+    throw mapped(e);
+  } finally {
+    // Ending the session releases the lock.
+    await client.end().catch(() => {});
+  }
+}
+
+/**
+ * A pooled connection for a transaction. While it is
  * checked out, the pool does not listen for its errors: a connection the
  * database drops between two queries would emit an unhandled 'error' and
  * end the process. The failure is seen by the next query instead.
@@ -135,7 +177,11 @@ export class PgStore implements Store {
       connectionTimeoutMillis: 5_000,
       idleTimeoutMillis: 30_000,
       statement_timeout: 30_000,
+      // The database unreachable mid-query (a black-holed route): the query fails after 35 s (503) and its connection is discarded.
+      query_timeout: 35_000,
       keepAlive: true,
+      keepAliveInitialDelayMillis: 5_000,
+      options: SESSION_OPTIONS,
       application_name: options.applicationName ?? "notary",
       types,
     });
@@ -148,7 +194,7 @@ export class PgStore implements Store {
   static async open(url: string, options: PgStoreOptions = {}): Promise<PgStore> {
     const store = new PgStore(url, options);
     try {
-      await store.migrate();
+      await withSessionLock(url, LOCKS.startup, options.applicationName ?? "notary", () => store.migrate());
     } catch (e) {
       await store.pool.end().catch(() => {});
       throw mapped(e);
@@ -157,28 +203,13 @@ export class PgStore implements Store {
   }
 
   private async migrate(): Promise<void> {
-    const { client, release } = await checkout(this.pool);
-    try {
-      await client.query("SELECT pg_advisory_lock($1, $2)", [LOCK_CLASS, LOCKS.startup]);
-      try {
-        await client.query("CREATE TABLE IF NOT EXISTS schema_version (version BIGINT NOT NULL)");
-        const { v } = (await client.query("SELECT MAX(version) AS v FROM schema_version")).rows[0] as { v: number | null };
-        for (let version = (v ?? 0) + 1; version <= MIGRATIONS.length; version++) {
-          await client.query("BEGIN");
-          try {
-            await client.query(pgMigration(MIGRATIONS[version - 1]!));
-            await client.query("INSERT INTO schema_version (version) VALUES ($1)", [version]);
-            await client.query("COMMIT");
-          } catch (e) {
-            await client.query("ROLLBACK");
-            throw e;
-          }
-        }
-      } finally {
-        await client.query("SELECT pg_advisory_unlock($1, $2)", [LOCK_CLASS, LOCKS.startup]);
-      }
-    } finally {
-      release();
+    await this.q.run("CREATE TABLE IF NOT EXISTS schema_version (version BIGINT NOT NULL)");
+    const v = (await this.q.one("SELECT MAX(version) AS v FROM schema_version"))!.v as number | null;
+    for (let version = (v ?? 0) + 1; version <= MIGRATIONS.length; version++) {
+      await this.transaction(async (q) => {
+        await q.run(pgMigration(MIGRATIONS[version - 1]!));
+        await q.run("INSERT INTO schema_version (version) VALUES (?)", version);
+      });
     }
   }
 
@@ -194,8 +225,13 @@ export class PgStore implements Store {
     return { one: guard(q.one), all: guard(q.all), run: guard(q.run) };
   }
 
-  /** Runs `fn` in one transaction on one pooled connection. */
-  private async transaction<T>(fn: (q: Querier) => Promise<T>): Promise<T> {
+  /**
+   * Runs `fn` in one transaction on one pooled connection. `audited`: it
+   * appends to the audit chain, so it takes the audit lock first, before any
+   * row lock (one lock order for every writer, so that two never wait on
+   * each other); the lock is held until COMMIT.
+   */
+  private async transaction<T>(fn: (q: Querier) => Promise<T>, audited = false): Promise<T> {
     let client: pg.PoolClient;
     let release: (broken?: Error) => void;
     try {
@@ -206,6 +242,7 @@ export class PgStore implements Store {
     let broken: Error | undefined;
     try {
       await client.query("BEGIN");
+      if (audited) await client.query("SELECT pg_advisory_xact_lock($1, $2)", [LOCK_CLASS, LOCKS.audit]);
       const result = await fn(this.wrap(querier(client)));
       await client.query("COMMIT");
       return result;
@@ -250,7 +287,7 @@ export class PgStore implements Store {
             outcomes.push({ ok: false, error });
           }
         }
-      });
+      }, true);
     } catch (error) {
       for (const write of group) write.reject(error);
       return;
@@ -258,9 +295,8 @@ export class PgStore implements Store {
     settle(group, outcomes);
   }
 
-  /** Appends an entry chained to the newest one; inside a transaction, under the audit lock until it commits. */
+  /** Appends an entry chained to the newest one; only inside an `audited` transaction (it holds the audit lock until COMMIT). */
   private async audit(q: Querier, entry: NewAuditEntry): Promise<void> {
-    await q.one("SELECT pg_advisory_xact_lock(?, ?)", LOCK_CLASS, LOCKS.audit);
     const last = await q.one(SQL.auditHead);
     await q.run(SQL.insertAudit, ...auditParams(last ? { id: Number(last.id), hash: last.hash as string } : null, entry));
   }
@@ -348,7 +384,7 @@ export class PgStore implements Store {
   async requestRevocation(sha256: string, r: { reason: number; note: string | null; at: number; by: string | null }, audit?: Omit<NewAuditEntry, "sha256">) {
     await this.transaction(async (q) => {
       if ((await q.run(SQL.requestRevocation, r.reason, r.note, r.at, r.by, sha256)) === 1 && audit) await this.audit(q, { ...audit, sha256 });
-    });
+    }, true);
   }
 
   async pendingRevocations() {
@@ -366,7 +402,7 @@ export class PgStore implements Store {
       const note = `superseded by ${successor.sha256}`;
       const changed = await q.run(SQL.requestRevocation, 3, note, at, successor.createdBy, earlier);
       if (changed === 1) await this.audit(q, { at, clerk: successor.createdBy ?? "system", action: "supersede", sha256: earlier, detail: note });
-    });
+    }, true);
   }
 
   async supersededBy(sha256: string) {
@@ -378,7 +414,7 @@ export class PgStore implements Store {
       const changed = await q.run(SQL.decideApproval, d.state, d.by, d.at, d.reason, d.state, sha256);
       if (changed === 1) await this.audit(q, { at: d.at, clerk: d.by, action: d.state === "approved" ? "approve" : "reject", sha256, detail: d.reason });
       return changed === 1;
-    });
+    }, true);
   }
 
   async awaitingApproval(limit: number) {

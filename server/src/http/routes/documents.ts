@@ -48,6 +48,12 @@ const listQuery = z.object({
 });
 
 /** Parses `value` with `schema` or throws INVALID_REQUEST listing the problems. */
+/** Whether reading a stored original failed because its blob is not there (a file or block another instance keeps). */
+const isMissingBlob = (e: unknown) => {
+  const { code, name } = (e ?? {}) as { code?: string; name?: string };
+  return code === "ENOENT" || code === "ERR_NOT_FOUND" || name === "NotFoundError";
+};
+
 export function parseOr400<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
   const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;
@@ -69,7 +75,8 @@ export function documentRoutes(router: Router, deps: AppDeps): void {
     clock,
     onAccepted: () => {
       deps.metrics.documentsAccepted.inc();
-      void store.countUnbatched().then((n) => n >= deps.batchMax && deps.worker.nudge());
+      // Best effort: a full batch goes out at once; if the count fails (the database just went away), the batch window still sends it.
+      store.countUnbatched().then((n) => n >= deps.batchMax && deps.worker.nudge(), () => {});
     },
   };
 
@@ -173,7 +180,12 @@ export function documentRoutes(router: Router, deps: AppDeps): void {
     }
     // First pass: decrypt and check the hash; nothing is sent unless it matches.
     const hash = createHash("sha256");
-    for await (const chunk of await content.open(doc.content)) hash.update(chunk as Buffer);
+    try {
+      for await (const chunk of await content.open(doc.content)) hash.update(chunk as Buffer);
+    } catch (e) {
+      if (!isMissingBlob(e)) throw e;
+      throw new NotaryError("CONTENT_NOT_AVAILABLE", "The original is not in this instance's store: with several instances, originals kept under IPFS_MODE=embedded or off are readable only through the instance that stored them (use IPFS_MODE=kubo)", { sha256 });
+    }
     if (hash.digest("hex") !== sha256) {
       throw new NotaryError("CONTENT_CORRUPTED", "The stored original does not match its SHA-256; it is not served. Restore it from backup.", { sha256 });
     }

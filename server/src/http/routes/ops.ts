@@ -36,7 +36,8 @@ export function opsRoutes(router: Router, deps: AppDeps): void {
     const checks = {
       store: { ...store, ...(deps.storeKind ? { kind: deps.storeKind } : {}) },
       chain,
-      anchoring: { ok: anchoring.ok, ...(anchoring.lastError ? { detail: anchoring.lastError.slice(0, 200) } : {}) },
+      // A standby runs no anchoring: what its worker last reported (before it stood down) is not news.
+      anchoring: leadership && !leadership.leading ? { ok: true, standby: true } : { ok: anchoring.ok, ...(anchoring.lastError ? { detail: anchoring.lastError.slice(0, 200) } : {}) },
       ...(leadership ? { leader: { ok: true, instance: leadership.instance, leading: leadership.leading, since: leadership.since, leader } } : {}),
       ipfs: { ...ipfs, mode: deps.content.mode },
       // A TSA outage is reported, but never makes the server unready: anchoring goes on without it.

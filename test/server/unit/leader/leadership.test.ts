@@ -7,6 +7,8 @@ import { isNotaryError } from "../../../../server/src/errors.js";
 import { FencedChain } from "../../../../server/src/leader/fencedChain.js";
 import { type Duty, Leadership, SoleInstance } from "../../../../server/src/leader/leadership.js";
 import { TestPostgres } from "../../../helpers/postgres.js";
+import { freePort } from "../../../helpers/processes.js";
+import { TcpProxy } from "../../../helpers/tcpProxy.js";
 import { eventually } from "../../../helpers/server.js";
 
 /** A duty that records when it runs. */
@@ -112,6 +114,26 @@ describe("leader election on PostgreSQL (advisory lock, real server)", function 
     await fenced.sendAnchor("0x02", 1).catch((e: unknown) => (error = e));
     expect(isNotaryError(error, "NOT_LEADER"), String(error)).to.equal(true);
     expect(sent).to.deep.equal(["0x01"]);
+  });
+
+  it("a standby whose election connection hangs (no answer, never closed) drops it and takes over on a fresh one", async function () {
+    const a = instance("a");
+    await a.leadership.start();
+    const proxy = new TcpProxy(await freePort(), pg.port);
+    await proxy.open();
+    try {
+      const viaProxy = url.replace(`:${pg.port}/`, `:${proxy.port}/`);
+      const election = new PgElection(viaProxy, "b", store.pool);
+      const b = new Leadership({ election, duties: [new RecordingDuty()], log: quiet, pollMs: 100 });
+      leaderships.push(b);
+      await b.start();
+      expect(b.leading).to.equal(false);
+      proxy.freezeExisting(); // b's election connection now swallows its queries
+      await a.leadership.stop();
+      await eventually(async () => b.leading, 15_000, "b to lead on a fresh connection");
+    } finally {
+      await proxy.cut();
+    }
   });
 
   it("the database down: nobody leads, nobody crashes; when it is back one instance leads again", async function () {

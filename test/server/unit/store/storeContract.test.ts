@@ -1,12 +1,14 @@
 import { expect } from "chai";
 
-import { PgStore } from "../../../../server/src/adapters/store/pgStore.js";
+import { openStore } from "../../../../server/src/adapters/store/openStore.js";
+import { LOCKS, LOCK_CLASS, PgStore, SESSION_OPTIONS } from "../../../../server/src/adapters/store/pgStore.js";
 import { SqliteStore } from "../../../../server/src/adapters/store/sqliteStore.js";
 import { AUDIT_GENESIS, findChainBreak } from "../../../../server/src/domain/audit/auditChain.js";
 import type { NewDocument, Store } from "../../../../server/src/domain/ports.js";
 import { isNotaryError } from "../../../../server/src/errors.js";
 import { newDocument } from "../../../helpers/documents.js";
 import { TestPostgres } from "../../../helpers/postgres.js";
+import { eventually } from "../../../helpers/server.js";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -226,6 +228,75 @@ describe("PgStore errors", function () {
       expect((await store.getDocument(doc(1).sha256))?.reference).to.equal("ref 1");
       expect((await store.insertDocument(doc(2))).inserted).to.equal(true);
     } finally {
+      await store.close();
+    }
+  });
+
+  it("an instance that boots before its database waits for it (openStore with waitMs), and gives up after that", async function () {
+    const url = await pg.database();
+    await pg.halt();
+    let down = true;
+    let waits = 0;
+    try {
+      let gaveUp: unknown;
+      await openStore({ dataDir: "/nonexistent", DATABASE_URL: url }, { waitMs: 1500 }).catch((e: unknown) => (gaveUp = e));
+      expect(isNotaryError(gaveUp, "STORE_UNAVAILABLE"), String(gaveUp)).to.equal(true);
+      const opening = openStore({ dataDir: "/nonexistent", DATABASE_URL: url }, { waitMs: 30_000, onWait: () => waits++ });
+      await new Promise((r) => setTimeout(r, 1500));
+      await pg.resume();
+      down = false;
+      const { store } = await opening;
+      await store.ping();
+      await store.close();
+    } finally {
+      if (down) await pg.resume();
+    }
+    expect(waits).to.be.greaterThan(0);
+  });
+
+  it("one document uploaded to two instances at once while a third commits: no deadlock, one insert, both answered", async function () {
+    const url = await pg.database();
+    const [x, y] = await Promise.all([PgStore.open(url), PgStore.open(url)]);
+    const third = await x.pool.connect();
+    try {
+      await third.query("SELECT pg_advisory_lock($1, $2)", [LOCK_CLASS, LOCKS.audit]); // a third instance's audited commit in progress
+      const audited = { at: 1, clerk: "Erika", action: "notarise" as const, detail: null };
+      const fromX = [x.insertDocument(doc(1), audited), x.insertDocument(doc(9), audited)]; // one group: another document, then the contested one
+      await new Promise((r) => setTimeout(r, 200));
+      const fromY = y.insertDocument(doc(9), audited); // the load balancer's retry of the same upload
+      await new Promise((r) => setTimeout(r, 200));
+      await third.query("SELECT pg_advisory_unlock($1, $2)", [LOCK_CLASS, LOCKS.audit]);
+      const results = await Promise.all([...fromX, fromY]);
+      expect(results.map((r) => r.record.sha256)).to.deep.equal([doc(1).sha256, doc(9).sha256, doc(9).sha256]);
+      expect(results.filter((r) => r.record.sha256 === doc(9).sha256 && r.inserted)).to.have.length(1);
+      const entries = (await x.listAudit(10)).reverse();
+      expect(entries).to.have.length(2);
+      expect(findChainBreak(AUDIT_GENESIS, entries)).to.equal(null);
+    } finally {
+      third.release();
+      await Promise.all([x.close(), y.close()]);
+    }
+  });
+
+  it("a frozen instance holding the audit lock in an open transaction: the others get 503 within seconds, then carry on", async function () {
+    const url = await pg.database();
+    const store = await PgStore.open(url);
+    // A session that took the lock in a transaction and then stopped answering (a process frozen mid-commit), with the server settings of a store connection.
+    const frozen = new (await import("pg")).default.Client({ connectionString: url, options: SESSION_OPTIONS });
+    frozen.on("error", () => {});
+    await frozen.connect();
+    try {
+      await frozen.query("BEGIN");
+      await frozen.query("SELECT pg_advisory_xact_lock($1, $2)", [LOCK_CLASS, LOCKS.audit]);
+      const started = Date.now();
+      let error: unknown;
+      await store.insertDocument(doc(1), { at: 1, clerk: "Erika", action: "notarise", detail: null }).catch((e: unknown) => (error = e));
+      expect(isNotaryError(error, "STORE_UNAVAILABLE"), String(error)).to.equal(true);
+      expect(Date.now() - started).to.be.below(8_000);
+      // The frozen session is ended by the server (idle in transaction) and its lock released: writes go through again.
+      await eventually(() => store.insertDocument(doc(2), { at: 2, clerk: "Erika", action: "notarise", detail: null }).then((r) => r.inserted, () => false), 20_000, "writes to go through");
+    } finally {
+      await frozen.end().catch(() => {});
       await store.close();
     }
   });
