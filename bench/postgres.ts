@@ -32,7 +32,7 @@ export async function postgresBenchmark() {
   const pg = await TestPostgres.start();
   const chain = await startNotaryChain(path.join(dir, "chain"));
   const masterKey = "0x" + randomBytes(32).toString("hex");
-  const base = { RPC_URL: chain.url, SIGNER_KEY, MASTER_KEY: masterKey, IPFS_MODE: "off", BATCH_INTERVAL_MS: "1000", LOG_LEVEL: "warn", RATE_LIMIT_PER_MINUTE: "100000000" };
+  const base = { RPC_URL: chain.url, SIGNER_KEY, MASTER_KEY: masterKey, IPFS_MODE: "off", BATCH_INTERVAL_MS: "1000", LOG_LEVEL: "warn", RATE_LIMIT_PER_MINUTE: "1000000" };
   const server = async (name: string, env: Record<string, string>) => {
     const port = await freePort();
     const s = new ServerProcess({ ...base, DATA_DIR: path.join(dir, name), PORT: String(port), INSTANCE_NAME: name, ...env }, `http://127.0.0.1:${port}`);

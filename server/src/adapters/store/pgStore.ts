@@ -54,10 +54,12 @@ export function isConnectionError(e: unknown): boolean {
 /**
  * SQLSTATEs that mean "not now", not "never": a deadlock or serialisation
  * failure (40P01, 40001), a statement or lock wait cut short (57014, 55P03),
- * a session ended for idling in a transaction (25P03). The request may be
+ * a session ended for idling in a transaction (25P03), a prepared statement
+ * whose table a newer instance migrated (0A000, "cached plan must not
+ * change result type": its connection is replaced). The request may be
  * retried; nothing of it was committed.
  */
-const TRANSIENT = new Set(["40P01", "40001", "57014", "55P03", "25P03"]);
+const TRANSIENT = new Set(["40P01", "40001", "57014", "55P03", "25P03", "0A000"]);
 
 /** Whether `e` (a driver error, or the domain error made of one) means the connection is gone. */
 const unreachable = (e: unknown) => isNotaryError(e, "STORE_UNAVAILABLE") || isConnectionError(e);
@@ -132,14 +134,33 @@ interface Querier {
   run(sql: string, ...params: Param[]): Promise<number>;
 }
 
+/**
+ * A query with parameters runs as a named prepared statement: PostgreSQL
+ * parses and plans it once per connection, not on every call (most of its
+ * work for the small queries of an upload). One without parameters (DDL,
+ * SAVEPOINT) runs as it is.
+ */
+const names = new Map<string, string>();
+const prepared = (sql: string, params: Param[]): pg.QueryConfig | string => {
+  if (params.length === 0) return sql;
+  let name = names.get(sql);
+  if (name === undefined) names.set(sql, (name = `notary_${names.size + 1}`));
+  return { name, text: toPg(sql), values: params };
+};
+
 const querier = (c: pg.Pool | pg.PoolClient): Querier => ({
-  one: async (sql, ...params) => (await c.query(toPg(sql), params)).rows[0] as Row | undefined,
-  all: async (sql, ...params) => (await c.query(toPg(sql), params)).rows as Row[],
-  run: async (sql, ...params) => (await c.query(toPg(sql), params)).rowCount ?? 0,
+  one: async (sql, ...params) => (await c.query(prepared(sql, params))).rows[0] as Row | undefined,
+  all: async (sql, ...params) => (await c.query(prepared(sql, params))).rows as Row[],
+  run: async (sql, ...params) => (await c.query(prepared(sql, params))).rowCount ?? 0,
 });
 
+/** What an audited transaction knows of the audit chain's head once it has read or written it (it holds the lock: nobody else writes). */
+interface AuditTip {
+  head?: { id: number; hash: string } | null;
+}
+
 interface Write {
-  fn: (q: Querier) => Promise<unknown>;
+  fn: (q: Querier, tip: AuditTip) => Promise<unknown>;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
 }
@@ -260,30 +281,45 @@ export class PgStore implements Store {
    * transaction, each in its own savepoint (one that fails is rolled back and
    * rejects alone). Nothing resolves before COMMIT returns.
    */
-  private group<T>(fn: (q: Querier) => Promise<T>): Promise<T> {
+  private group<T>(fn: (q: Querier, tip: AuditTip) => Promise<T>): Promise<T> {
     if (this.closed) return Promise.reject(new NotaryError("SHUTTING_DOWN", "The store is closed"));
     return new Promise<T>((resolve, reject) => {
       this.queue.push({ fn, resolve: resolve as (v: unknown) => void, reject });
-      this.scheduled ??= new Promise((done) => setImmediate(() => void this.commitGroup().finally(done)));
+      this.scheduled ??= this.drain();
     });
   }
 
-  private async commitGroup(): Promise<void> {
+  /**
+   * One group in flight at a time: writes that arrive while a group commits
+   * wait and form the next group, so that under load one commit (one WAL
+   * flush, one turn of the audit lock) carries many writes.
+   */
+  private async drain(): Promise<void> {
+    await new Promise((r) => setImmediate(r));
+    while (this.queue.length > 0) await this.commitGroup(this.queue.splice(0));
     this.scheduled = null;
-    const group = this.queue;
-    this.queue = [];
+  }
+
+  private async commitGroup(group: Write[]): Promise<void> {
     const outcomes: Outcome[] = [];
     try {
       await this.transaction(async (q) => {
+        const tip: AuditTip = {};
+        // A write alone needs no savepoint: if it fails, the transaction is rolled back, which is its own outcome.
+        const alone = group.length === 1;
         for (const write of group) {
-          await q.run("SAVEPOINT write");
+          const before = tip.head;
+          if (!alone) await q.run("SAVEPOINT write");
           try {
-            outcomes.push({ ok: true, value: await write.fn(q) });
-            await q.run("RELEASE SAVEPOINT write");
+            outcomes.push({ ok: true, value: await write.fn(q, tip) });
+            if (!alone) await q.run("RELEASE SAVEPOINT write");
           } catch (error) {
             if (unreachable(error)) throw error;
-            await q.run("ROLLBACK TO SAVEPOINT write");
-            await q.run("RELEASE SAVEPOINT write");
+            tip.head = before; // its audit entry, if any, is rolled back with it
+            if (!alone) {
+              await q.run("ROLLBACK TO SAVEPOINT write");
+              await q.run("RELEASE SAVEPOINT write");
+            }
             outcomes.push({ ok: false, error });
           }
         }
@@ -296,16 +332,21 @@ export class PgStore implements Store {
   }
 
   /** Appends an entry chained to the newest one; only inside an `audited` transaction (it holds the audit lock until COMMIT). */
-  private async audit(q: Querier, entry: NewAuditEntry): Promise<void> {
-    const last = await q.one(SQL.auditHead);
-    await q.run(SQL.insertAudit, ...auditParams(last ? { id: Number(last.id), hash: last.hash as string } : null, entry));
+  private async audit(q: Querier, entry: NewAuditEntry, tip: AuditTip = {}): Promise<void> {
+    if (tip.head === undefined) {
+      const last = await q.one(SQL.auditHead);
+      tip.head = last ? { id: Number(last.id), hash: last.hash as string } : null;
+    }
+    const params = auditParams(tip.head, entry);
+    await q.run(SQL.insertAudit, ...params);
+    tip.head = { id: params[0] as number, hash: params[6] as string };
   }
 
   insertDocument(doc: NewDocument, audit?: Omit<NewAuditEntry, "sha256">) {
-    return this.group(async (q) => {
-      const changes = await q.run(SQL.insertDocument, ...documentParams(doc));
-      if (changes === 1 && audit) await this.audit(q, { ...audit, sha256: doc.sha256 });
-      return { inserted: changes === 1, record: toDocument((await q.one(SQL.document, doc.sha256))!) };
+    return this.group(async (q, tip) => {
+      const inserted = await q.one(SQL.insertDocument, ...documentParams(doc));
+      if (inserted && audit) await this.audit(q, { ...audit, sha256: doc.sha256 }, tip);
+      return { inserted: inserted !== undefined, record: toDocument(inserted ?? (await q.one(SQL.document, doc.sha256))!) };
     });
   }
 
@@ -473,7 +514,7 @@ export class PgStore implements Store {
   }
 
   async appendAudit(e: NewAuditEntry) {
-    await this.group((q) => this.audit(q, e));
+    await this.group((q, tip) => this.audit(q, e, tip));
   }
 
   async listAudit(limit: number) {

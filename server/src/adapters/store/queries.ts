@@ -10,7 +10,7 @@ import type { AuditEntry, BatchRecord, Clerk, ClerkRole, CoAnchor, DocumentRecor
  */
 export const SQL = {
   insertDocument: `INSERT INTO documents (sha256, salt, valid_from, valid_until, reference, title, is_public, size, media_type, has_content, cid, content_ref, content_key, created_at, created_by, supersedes, retain_until, approval_state)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (sha256) DO NOTHING`,
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (sha256) DO NOTHING RETURNING *`,
   document: "SELECT * FROM documents WHERE sha256 = ?",
   unbatched: "SELECT * FROM documents WHERE batch_id IS NULL AND (approval_state IS NULL OR approval_state = 'approved') ORDER BY seq LIMIT ?",
   countUnbatched: "SELECT COUNT(*) AS n FROM documents WHERE batch_id IS NULL AND (approval_state IS NULL OR approval_state = 'approved')",

@@ -96,9 +96,9 @@ export class SqliteStore implements Store {
 
   insertDocument(doc: NewDocument, audit?: Omit<NewAuditEntry, "sha256">) {
     return this.group.run(() => {
-      const changes = this.run(SQL.insertDocument, ...documentParams(doc));
-      if (changes === 1 && audit) this.audit({ ...audit, sha256: doc.sha256 });
-      return { inserted: changes === 1, record: this.document(doc.sha256)! };
+      const inserted = this.one(SQL.insertDocument, ...documentParams(doc));
+      if (inserted && audit) this.audit({ ...audit, sha256: doc.sha256 });
+      return { inserted: inserted !== undefined, record: inserted ? toDocument(inserted) : this.document(doc.sha256)! };
     });
   }
 

@@ -69,6 +69,8 @@ export function documentRoutes(router: Router, deps: AppDeps): void {
   const auth = clerkAuth(store);
   const upload = singleFile(new HashingDiskStorage(content), deps.maxUploadBytes);
   const json = express.json({ limit: "16kb", strict: true });
+  /** When the queue was last counted: at most every 100 ms, not once per upload (a query each on PostgreSQL). */
+  let counted = 0;
   const notariseDeps = {
     store,
     content,
@@ -76,6 +78,10 @@ export function documentRoutes(router: Router, deps: AppDeps): void {
     onAccepted: () => {
       deps.metrics.documentsAccepted.inc();
       // Best effort: a full batch goes out at once; if the count fails (the database just went away), the batch window still sends it.
+      // Only the leader anchors: a standby does not count.
+      const now = clock.now();
+      if (deps.leadership?.state.leading === false || now - counted < 100) return;
+      counted = now;
       store.countUnbatched().then((n) => n >= deps.batchMax && deps.worker.nudge(), () => {});
     },
   };
