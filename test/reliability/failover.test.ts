@@ -144,7 +144,7 @@ describe(`scale-out: two instances on PostgreSQL, kill -9 of the leader ${KILLS}
     const clients = Array.from({ length: 4 }, uploader);
     try {
       for (let k = 0; k < KILLS; k++) {
-        await new Promise((r) => setTimeout(r, randomInt(800, 2000)));
+        await new Promise((r) => setTimeout(r, randomInt(300, 1200)));
         const leader = await leaderOf();
         const survivor = servers.find((s) => s !== leader)!;
         const killedAt = Date.now();

@@ -164,6 +164,25 @@ for (const kind of KINDS) {
       expect(await store.auditHead()).to.deep.equal({ id: 4, hash: entries[3]!.hash });
     });
 
+    it("assigns a batch of 2,500 documents (more than one statement's worth on PostgreSQL), each with its own leaf and proof", async function () {
+      const n = 2500;
+      await Promise.all(Array.from({ length: n }, (_, i) => store.insertDocument(doc(i + 1))));
+      const leaves = Array.from({ length: n }, (_, i) => ({ sha256: doc(i + 1).sha256, leaf: `0x${i}`, leafIndex: i, proof: [`0x${i}`, "0xff"] }));
+      const started = Date.now();
+      const batch = await store.createBatch({ root: "0xbig", createdAt: 1, leafVersion: 2 }, leaves);
+      expect(Date.now() - started).to.be.below(10_000);
+      const docs = await store.documentsOfBatch(batch.id);
+      expect(docs.map((d) => [d.leafIndex, d.leaf, d.proof])).to.deep.equal(leaves.map((l) => [l.leafIndex, l.leaf, l.proof]));
+      expect(await store.countUnbatched()).to.equal(0);
+      // One document of a later chunk already taken: the whole batch is refused, nothing of it kept.
+      await store.insertDocument(doc(n + 1));
+      const clash = [{ sha256: doc(n + 1).sha256, leaf: "0xa", leafIndex: 0, proof: [] }, ...leaves.slice(0, 1200).map((l, i) => ({ ...l, leafIndex: i + 1 }))];
+      let error: unknown;
+      await store.createBatch({ root: "0xclash", createdAt: 2, leafVersion: 2 }, clash).catch((e: unknown) => (error = e));
+      expect(String(error)).to.match(/already in a batch/);
+      expect((await store.getDocument(doc(n + 1).sha256))?.batchId).to.equal(null);
+    });
+
     it("keeps millisecond timestamps and large sizes exactly (64-bit integers)", async function () {
       const at = 1_790_000_000_123;
       await store.insertDocument({ ...doc(1), createdAt: at, size: 5_000_000_000, validUntil: 4_102_444_800 }, { at, clerk: "Erika", action: "notarise", detail: null });
