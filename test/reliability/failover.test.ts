@@ -7,11 +7,10 @@ import { expect } from "chai";
 import { Contract, JsonRpcProvider } from "ethers";
 
 import { openStore } from "../../server/src/adapters/store/openStore.js";
-import { addClerk } from "../../server/src/domain/clerks/clerkKeys.js";
 import { verifyIndependently } from "../helpers/independentVerify.js";
 import { startKuboStandIn } from "../helpers/kuboStandIn.js";
 import { TestPostgres } from "../helpers/postgres.js";
-import { type NotaryChain, freePort, startNotaryChain } from "../helpers/processes.js";
+import { type NotaryChain, ROOT, freePort, projectEnv, run, startNotaryChain } from "../helpers/processes.js";
 import { eventually, uploadForm } from "../helpers/server.js";
 import { ServerProcess } from "../helpers/serverProcess.js";
 import { Setup } from "../helpers/teardown.js";
@@ -73,14 +72,11 @@ describe(`scale-out: two instances on PostgreSQL, kill -9 of the leader ${KILLS}
 
   after(async () => setup?.undo());
 
-  /** A clerk key, added in the shared database as `npx notary clerk add` with DATABASE_URL does. */
+  /** A clerk key, added in the shared database by `npx notary clerk add` with DATABASE_URL, as the README says. */
   async function clerkKey(name: string): Promise<string> {
-    const { store } = await openStore({ dataDir: dir, DATABASE_URL: databaseUrl });
-    try {
-      return (await addClerk({ store, clock: { now: () => Date.now() } }, name)).key;
-    } finally {
-      await store.close();
-    }
+    const { code, stdout, stderr } = await run(process.execPath, [path.join(ROOT, "bin", "notary.js"), "--json", "clerk", "add", name], projectEnv({ DATABASE_URL: databaseUrl, DATA_DIR: path.join(dir, "cli") }));
+    expect(code, stdout + stderr).to.equal(0);
+    return (JSON.parse(stdout) as { key: string }).key;
   }
 
   const leaderOf = async (): Promise<ServerProcess> =>
