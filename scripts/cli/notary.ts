@@ -9,6 +9,7 @@ import path from "node:path";
 
 import { Command, CommanderError } from "commander";
 
+import { POSTGRES_MARKER } from "../../server/src/adapters/store/openStore.js";
 import type { Store } from "../../server/src/domain/ports.js";
 import { addClerk, setClerkRole } from "../../server/src/domain/clerks/clerkKeys.js";
 import { isNotaryError } from "../../server/src/errors.js";
@@ -41,6 +42,10 @@ async function withStore<T>(fn: (store: Store) => Promise<T>): Promise<T> {
   const { openStore } = await import("../../server/src/adapters/store/openStore.js");
   const file = process.env.DATABASE_URL_FILE;
   const databaseUrl = process.env.DATABASE_URL || (file ? (await import("node:fs")).readFileSync(file, "utf8").trim() : undefined);
+  // A server on PostgreSQL leaves this note in its data directory: without DATABASE_URL, a clerk added here would go into a SQLite file nobody reads.
+  if (!databaseUrl && (await import("node:fs")).existsSync(path.join(path.resolve(dataDir), POSTGRES_MARKER))) {
+    throw new CliError(`${path.resolve(dataDir)} belongs to a server that keeps its state in PostgreSQL: set DATABASE_URL (or DATABASE_URL_FILE) as for the server`);
+  }
   const { store } = await openStore({ dataDir: path.resolve(dataDir), DATABASE_URL: databaseUrl, DATABASE_POOL_SIZE: 2 });
   try {
     return await fn(store);

@@ -46,7 +46,8 @@ export function createApp(deps: AppDeps): Express {
         return id;
       },
       serializers: { req: requestSerializer, res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }) },
-      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? "error" : "info"),
+      // 503 (database or chain away, shutting down) is a state /readyz and the metrics report, not a fault: warn, once per request.
+      customLogLevel: (_req, res, err) => (res.statusCode === 503 ? "warn" : err || res.statusCode >= 500 ? "error" : "info"),
     }),
   );
   const limit = publicRateLimit(deps.rateLimitPerMinute);

@@ -1,4 +1,4 @@
-import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
@@ -26,7 +26,7 @@ import { KuboBlobs } from "./adapters/content/kuboBlobs.js";
 import { LocalBlobs } from "./adapters/content/localBlobs.js";
 import { Originals } from "./adapters/content/originals.js";
 import { DurableFiles } from "./adapters/files/durableFiles.js";
-import { openStore } from "./adapters/store/openStore.js";
+import { POSTGRES_MARKER, openStore } from "./adapters/store/openStore.js";
 import { createApp } from "./app.js";
 import { type Config, EMBEDDED_DEV_KEY, isLoopbackHost, loadConfig } from "./config.js";
 import { AnchoringWorker } from "./domain/anchoring/anchoringWorker.js";
@@ -183,6 +183,9 @@ export async function startServer(config: Config, override?: ChainOverride): Pro
     throw e;
   }
   const { store, election } = opened;
+  const marker = path.join(config.dataDir, POSTGRES_MARKER);
+  if (config.DATABASE_URL) await writeFile(marker, "This server keeps its state in PostgreSQL (DATABASE_URL). Commands such as `npx notary clerk add` need DATABASE_URL too.\n");
+  else await rm(marker, { force: true });
   const temp = new DurableFiles(config.dataDir);
   await temp.init();
   const content = new Originals(temp, blobStoreFor(config), await loadMasterKey(config.MASTER_KEY, path.join(config.dataDir, "master.key")));
@@ -331,9 +334,9 @@ async function main(): Promise<void> {
   // Every promise the server starts is awaited or caught; should one slip through (a bug), it is logged, and requests go on being served.
   process.on("unhandledRejection", (reason) => console.error("notary: unhandled promise rejection (please report this bug); the server keeps running:", reason));
   const dataDirOption = path.resolve(config.dataDir) === path.resolve("data") ? "" : ` --data-dir ${config.dataDir}`;
-  console.error(
-    `\n  Notary is running: ${running.url}\n  API: ${running.url}/openapi.json\n  Create a clerk key: npx notary${dataDirOption} clerk add "<name>"\n`,
-  );
+  // Never the URL itself: it holds the database password.
+  const clerkAdd = config.DATABASE_URL ? `DATABASE_URL=<this server's DATABASE_URL> npx notary clerk add "<name>"` : `npx notary${dataDirOption} clerk add "<name>"`;
+  console.error(`\n  Notary is running: ${running.url}\n  API: ${running.url}/openapi.json\n  Create a clerk key: ${clerkAdd}\n`);
   // A second signal while stopping (npm passes one on to the process group as well) must not cut the graceful stop short.
   let stopping = false;
   for (const signal of ["SIGTERM", "SIGINT"] as const) {

@@ -1,4 +1,5 @@
 import { createHash, randomBytes, randomInt } from "node:crypto";
+import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -93,6 +94,14 @@ describe(`scale-out: two instances on PostgreSQL, kill -9 of the leader ${KILLS}
     const states = await Promise.all(servers.map(readyz));
     expect(states.filter((r) => r?.checks.leader.leading)).to.have.length(1);
     expect(states[0]!.checks.leader.leader).to.equal(states[1]!.checks.leader.leader).and.to.match(/^instance-[ab]$/);
+    // The banner says how to add a clerk on PostgreSQL, without the URL (it holds the password).
+    expect(servers[0]!.output).to.include("Create a clerk key: DATABASE_URL=<this server's DATABASE_URL> npx notary clerk add");
+    expect(servers[0]!.output).to.not.include(databaseUrl);
+    // `npx notary clerk add` in an instance's data directory without DATABASE_URL: refused, no stray SQLite file.
+    const { code, stderr } = await run(process.execPath, [path.join(ROOT, "bin", "notary.js"), "--data-dir", path.join(dir, "a"), "clerk", "add", "Erika"], projectEnv({ DATABASE_URL: "" }));
+    expect(code).to.equal(3);
+    expect(stderr).to.include("set DATABASE_URL");
+    expect(existsSync(path.join(dir, "a", "notary.db"))).to.equal(false);
   });
 
   it("an original stored through one instance is read through the other (shared Kubo, one master key)", async function () {

@@ -89,7 +89,9 @@ export const errorMiddleware: ErrorRequestHandler = (err, req, res, _next) => {
   if (e) {
     const [status, title] = STATUS[e.code];
     const { problems, field } = e.details as { problems?: unknown; field?: unknown };
-    if (status >= 500) req.log?.error({ err }, "request failed");
+    // A 503 is a dependency away (its cause in one line, no stack: an outage would flood the log); other 5xx are faults.
+    if (status === 503) req.log?.warn({ code: e.code, cause: String((e.cause as Error | undefined)?.message ?? e.message).slice(0, 200) }, "request refused: a dependency is unavailable");
+    else if (status >= 500) req.log?.error({ err }, "request failed");
     sendProblem(res, status, e.code, title, e.message, { ...(problems ? { problems } : {}), ...(field ? { field } : {}) });
     return;
   }

@@ -12,6 +12,9 @@ export interface StoreSettings {
   INSTANCE_NAME?: string | undefined;
 }
 
+/** The note a server on PostgreSQL leaves in its data directory, so that `npx notary clerk …` there asks for DATABASE_URL instead of making a SQLite file. */
+export const POSTGRES_MARKER = "DATABASE_IS_POSTGRESQL";
+
 /** This instance's name: INSTANCE_NAME, else `<hostname>-<pid>`. */
 export const instanceName = (s: Pick<StoreSettings, "INSTANCE_NAME">) => s.INSTANCE_NAME ?? `${hostname()}-${process.pid}`.slice(0, 50);
 

@@ -7,6 +7,8 @@ export interface SubmitDeps {
   chain: Chain;
   clock: Clock;
   confirmations: number;
+  /** Says when a batch is adopted rather than sent (after a restart or a change of leader). */
+  log?: { info(o: object, msg: string): void };
 }
 
 /**
@@ -41,8 +43,12 @@ export async function submitBatch(deps: SubmitDeps, batch: BatchRecord): Promise
 async function anchorOnce(deps: SubmitDeps, batch: BatchRecord): Promise<MinedTx> {
   const { store, chain, confirmations } = deps;
   const existing = await chain.anchorOf(batch.root);
-  if (existing) return chain.findAnchorTransaction(batch.root, existing.blockNumber);
+  if (existing) {
+    deps.log?.info({ batch: batch.id, block: existing.blockNumber }, "batch adopted: its root was already anchored (by an earlier run or the previous leader); nothing sent");
+    return chain.findAnchorTransaction(batch.root, existing.blockNumber);
+  }
   if (batch.state === "submitted" && batch.transactionHash && (await chain.transactionKnown(batch.transactionHash))) {
+    deps.log?.info({ batch: batch.id, transaction: batch.transactionHash }, "batch adopted: awaiting the transaction an earlier run (or the previous leader) sent; nothing sent");
     return chain.waitMined(batch.transactionHash, confirmations);
   }
   let transactionHash: string;
@@ -50,6 +56,7 @@ async function anchorOnce(deps: SubmitDeps, batch: BatchRecord): Promise<MinedTx
     transactionHash = await chain.sendAnchor(batch.root, batch.leafCount + (batch.audit ? 1 : 0));
   } catch (e) {
     if (!isNotaryError(e, "ALREADY_ANCHORED")) throw e;
+    deps.log?.info({ batch: batch.id }, "batch adopted: another run anchored its root first");
     const anchor = await chain.anchorOf(batch.root);
     return chain.findAnchorTransaction(batch.root, anchor!.blockNumber);
   }

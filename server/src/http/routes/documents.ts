@@ -199,7 +199,13 @@ export function documentRoutes(router: Router, deps: AppDeps): void {
     const type = doc.mediaType && SAFE_MEDIA_TYPES.has(doc.mediaType) ? doc.mediaType : "application/octet-stream";
     res.set({ "Content-Type": type, "Content-Disposition": `attachment; filename="${sha256}"`, "X-Content-Type-Options": "nosniff" });
     if (doc.size !== null) res.set("Content-Length", String(doc.size));
-    await pipeline(await content.open(doc.content), res);
+    try {
+      await pipeline(await content.open(doc.content), res);
+    } catch (e) {
+      // The client went away (or closed as soon as it had every byte): nothing is wrong here.
+      if ((e as NodeJS.ErrnoException).code === "ERR_STREAM_PREMATURE_CLOSE" && (res.writableFinished || res.destroyed)) return;
+      throw e;
+    }
   });
 
   router.delete("/api/v1/documents/:sha256/content", auth, async (req, res) => {
