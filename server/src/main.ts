@@ -184,8 +184,14 @@ export async function startServer(config: Config, override?: ChainOverride): Pro
   }
   const { store, election } = opened;
   const marker = path.join(config.dataDir, POSTGRES_MARKER);
-  if (config.DATABASE_URL) await writeFile(marker, "This server keeps its state in PostgreSQL (DATABASE_URL). Commands such as `npx notary clerk add` need DATABASE_URL too.\n");
-  else await rm(marker, { force: true });
+  try {
+    if (config.DATABASE_URL) await writeFile(marker, "This server keeps its state in PostgreSQL (DATABASE_URL). Commands such as `npx notary clerk add` need DATABASE_URL too.\n");
+    else await rm(marker, { force: true });
+  } catch (e) {
+    await store.close();
+    await unlockDataDir();
+    throw e;
+  }
   const temp = new DurableFiles(config.dataDir);
   await temp.init();
   const content = new Originals(temp, blobStoreFor(config), await loadMasterKey(config.MASTER_KEY, path.join(config.dataDir, "master.key")));

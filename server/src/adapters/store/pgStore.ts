@@ -25,6 +25,8 @@ const ASSIGN_LEAVES = `UPDATE documents AS d SET batch_id = ?, leaf = v.leaf, le
   FROM unnest(?::text[], ?::text[], ?::bigint[], ?::text[]) AS v(sha256, leaf, leaf_index, proof)
   WHERE d.sha256 = v.sha256 AND d.batch_id IS NULL`;
 const ASSIGN_CHUNK = 1000;
+/** The most writes one group commit carries. */
+const GROUP_MAX = 50;
 
 /** `?` placeholders → `$1, $2, …` (the shared queries hold no `?` inside literals). */
 const numbered = new Map<string, string>();
@@ -69,7 +71,7 @@ export function isConnectionError(e: unknown): boolean {
  * change result type": its connection is replaced). The request may be
  * retried; nothing of it was committed.
  */
-const TRANSIENT = new Set(["40P01", "40001", "57014", "55P03", "25P03", "0A000"]);
+const TRANSIENT = new Set(["40P01", "40001", "57014", "55P03", "25P03"]);
 
 /** Whether `e` (a driver error, or the domain error made of one) means the connection is gone. */
 const unreachable = (e: unknown) => isNotaryError(e, "STORE_UNAVAILABLE") || isConnectionError(e);
@@ -79,7 +81,8 @@ function mapped(e: unknown): unknown {
   if (isNotaryError(e)) return e;
   if (isConnectionError(e)) return new NotaryError("STORE_UNAVAILABLE", "The database is not reachable; try again shortly", {}, { cause: e });
   const code = (e as { code?: unknown }).code;
-  if (typeof code === "string" && TRANSIENT.has(code)) return new NotaryError("STORE_UNAVAILABLE", "The database is busy; try again shortly", { sqlstate: code }, { cause: e });
+  const replanned = code === "0A000" && /cached plan must not change result type/.test((e as Error).message);
+  if (typeof code === "string" && (TRANSIENT.has(code) || replanned)) return new NotaryError("STORE_UNAVAILABLE", "The database is busy; try again shortly", { sqlstate: code }, { cause: e });
   // 22021/22P05: text PostgreSQL cannot store (a NUL character).
   if (code === "22021" || code === "22P05") return new NotaryError("INVALID_REQUEST", "Text must not contain NUL characters", {}, { cause: e });
   return e;
@@ -89,11 +92,11 @@ function mapped(e: unknown): unknown {
  * Server-side settings of every connection: TCP keepalives so that the
  * server drops the session of an instance that vanished (power cut,
  * network) within about 10 s, releasing its locks; a session idle inside a
- * transaction for 5 s (a frozen process; ours never pause inside one) is ended, releasing its locks; a
+ * transaction for 15 s (a frozen process; far longer than the event loop is ever blocked) is ended, releasing its locks; a
  * wait for a lock longer than 5 s fails (503) instead of piling up requests.
  */
 export const SESSION_OPTIONS =
-  "-c tcp_keepalives_idle=5 -c tcp_keepalives_interval=2 -c tcp_keepalives_count=2 -c idle_in_transaction_session_timeout=5000 -c lock_timeout=5000";
+  "-c tcp_keepalives_idle=5 -c tcp_keepalives_interval=2 -c tcp_keepalives_count=2 -c idle_in_transaction_session_timeout=15000 -c lock_timeout=5000";
 
 /**
  * Runs `fn` while this instance holds a session advisory lock, taken on a
@@ -305,9 +308,13 @@ export class PgStore implements Store {
    * flush, one turn of the audit lock) carries many writes.
    */
   private async drain(): Promise<void> {
-    await new Promise((r) => setImmediate(r));
-    while (this.queue.length > 0) await this.commitGroup(this.queue.splice(0));
-    this.scheduled = null;
+    try {
+      await new Promise((r) => setImmediate(r));
+      // At most GROUP_MAX writes a group: past 64 subtransactions (savepoints) PostgreSQL slows down, and the audit lock is held longer.
+      while (this.queue.length > 0) await this.commitGroup(this.queue.splice(0, GROUP_MAX));
+    } finally {
+      this.scheduled = null;
+    }
   }
 
   private async commitGroup(group: Write[]): Promise<void> {
@@ -315,21 +322,20 @@ export class PgStore implements Store {
     try {
       await this.transaction(async (q) => {
         const tip: AuditTip = {};
-        // A write alone needs no savepoint: if it fails, the transaction is rolled back, which is its own outcome.
+        // A write alone needs no savepoint: if it fails, the whole transaction is rolled back (below), which is its own outcome.
         const alone = group.length === 1;
         for (const write of group) {
           const before = tip.head;
           if (!alone) await q.run("SAVEPOINT write");
           try {
-            outcomes.push({ ok: true, value: await write.fn(q, tip) });
+            const value = await write.fn(q, tip);
             if (!alone) await q.run("RELEASE SAVEPOINT write");
+            outcomes.push({ ok: true, value });
           } catch (error) {
-            if (unreachable(error)) throw error;
+            if (alone || unreachable(error)) throw error;
             tip.head = before; // its audit entry, if any, is rolled back with it
-            if (!alone) {
-              await q.run("ROLLBACK TO SAVEPOINT write");
-              await q.run("RELEASE SAVEPOINT write");
-            }
+            await q.run("ROLLBACK TO SAVEPOINT write");
+            await q.run("RELEASE SAVEPOINT write");
             outcomes.push({ ok: false, error });
           }
         }

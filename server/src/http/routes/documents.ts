@@ -71,6 +71,11 @@ export function documentRoutes(router: Router, deps: AppDeps): void {
   const json = express.json({ limit: "16kb", strict: true });
   /** When the queue was last counted: at most every 100 ms, not once per upload (a query each on PostgreSQL). */
   let counted = 0;
+  let recount: NodeJS.Timeout | undefined;
+  const countQueue = () => {
+    counted = Date.now();
+    store.countUnbatched().then((n) => n >= deps.batchMax && deps.worker.nudge(), () => {});
+  };
   const notariseDeps = {
     store,
     content,
@@ -79,10 +84,14 @@ export function documentRoutes(router: Router, deps: AppDeps): void {
       deps.metrics.documentsAccepted.inc();
       // Best effort: a full batch goes out at once; if the count fails (the database just went away), the batch window still sends it.
       // Only the leader anchors: a standby does not count.
-      const now = clock.now();
-      if (deps.leadership?.state.leading === false || now - counted < 100) return;
-      counted = now;
-      store.countUnbatched().then((n) => n >= deps.batchMax && deps.worker.nudge(), () => {});
+      if (deps.leadership?.state.leading === false) return;
+      const since = Date.now() - counted;
+      if (since >= 100 || since < 0) return countQueue();
+      // Counted a moment ago: count once more when the 100 ms are up, so that the last upload of a burst is counted too.
+      recount ??= setTimeout(() => {
+        recount = undefined;
+        countQueue();
+      }, 100 - since).unref();
     },
   };
 
@@ -204,6 +213,8 @@ export function documentRoutes(router: Router, deps: AppDeps): void {
     } catch (e) {
       // The client went away (or closed as soon as it had every byte): nothing is wrong here.
       if ((e as NodeJS.ErrnoException).code === "ERR_STREAM_PREMATURE_CLOSE" && (res.writableFinished || res.destroyed)) return;
+      // Erased between the check and the download (a clerk, or retention on the leader).
+      if (isMissingBlob(e) && !res.headersSent) throw new NotaryError("CONTENT_NOT_AVAILABLE", "The original was erased a moment ago", { sha256 });
       throw e;
     }
   });

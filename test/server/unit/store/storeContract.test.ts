@@ -313,7 +313,7 @@ describe("PgStore errors", function () {
       expect(isNotaryError(error, "STORE_UNAVAILABLE"), String(error)).to.equal(true);
       expect(Date.now() - started).to.be.below(8_000);
       // The frozen session is ended by the server (idle in transaction) and its lock released: writes go through again.
-      await eventually(() => store.insertDocument(doc(2), { at: 2, clerk: "Erika", action: "notarise", detail: null }).then((r) => r.inserted, () => false), 20_000, "writes to go through");
+      await eventually(() => store.insertDocument(doc(2), { at: 2, clerk: "Erika", action: "notarise", detail: null }).then((r) => r.inserted, () => false), 30_000, "writes to go through");
     } finally {
       await frozen.end().catch(() => {});
       await store.close();
