@@ -127,7 +127,9 @@ describe(`crash safety: kill -9 of the server, the chain or both, ${KILLS} times
     async function killAndRecover() {
       for (let k = 0; k < KILLS; k++) {
         uploading = true;
-        const clients = Array.from({ length: 4 }, uploader);
+        // Handled from the start: a failing client fails this test, not the run (an unhandled rejection would skip the teardown).
+        const clients = Promise.all(Array.from({ length: 4 }, uploader));
+        clients.catch(() => {});
         await new Promise((r) => setTimeout(r, randomInt(300, 1500)));
         await collect();
         const mode = MODES[k % MODES.length]!;
@@ -136,7 +138,7 @@ describe(`crash safety: kill -9 of the server, the chain or both, ${KILLS} times
         await kill(mode);
         if (mode !== "chain") {
           uploading = false;
-          await Promise.all(clients);
+          await clients;
           await server.start();
         } else {
           await eventually(
@@ -149,7 +151,7 @@ describe(`crash safety: kill -9 of the server, the chain or both, ${KILLS} times
             "the chain to be back",
           );
           uploading = false;
-          await Promise.all(clients);
+          await clients;
         }
         if (process.env.CRASH_DEBUG) console.error(new Date().toISOString(), "recovered", k);
         await allStillVerify();

@@ -146,7 +146,9 @@ describe(`scale-out: two instances on PostgreSQL, kill -9 of the leader ${KILLS}
 
     const failovers: number[] = [];
     const anchoredAfterKill: number[] = [];
-    const clients = Array.from({ length: 4 }, uploader);
+    // Handled from the start: a client that fails fails this test, not the run (an unhandled rejection would skip the teardown).
+    const clients = Promise.all(Array.from({ length: 4 }, uploader));
+    clients.catch(() => {});
     try {
       for (let k = 0; k < KILLS; k++) {
         await new Promise((r) => setTimeout(r, randomInt(300, 1200)));
@@ -166,7 +168,7 @@ describe(`scale-out: two instances on PostgreSQL, kill -9 of the leader ${KILLS}
       }
     } finally {
       uploading = false;
-      await Promise.all(clients);
+      await clients;
     }
     expect(acknowledged.size).to.be.greaterThan(KILLS * 10);
 
@@ -248,14 +250,15 @@ describe(`scale-out: two instances on PostgreSQL, kill -9 of the leader ${KILLS}
         await new Promise((r) => setTimeout(r, randomInt(5, 30)));
       }
     };
-    const clients = [...servers, ...servers].map(uploader);
+    const clients = Promise.all([...servers, ...servers].map(uploader));
+    clients.catch(() => {});
     try {
       await new Promise((r) => setTimeout(r, 1000));
       await postgres.restart(2000);
       await new Promise((r) => setTimeout(r, 3000));
     } finally {
       uploading = false;
-      await Promise.all(clients);
+      await clients;
     }
     const seen = JSON.stringify(Object.fromEntries(statuses));
     expect([...statuses.keys()].every((s) => s === 200 || s === 202 || s === 503), seen).to.equal(true);
