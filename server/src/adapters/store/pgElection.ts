@@ -1,7 +1,7 @@
 import pg from "pg";
 
 import type { Election } from "../../leader/leadership.js";
-import { LOCKS, LOCK_CLASS, withSessionLock } from "./pgStore.js";
+import { KEEPALIVES, LOCKS, LOCK_CLASS, withSessionLock } from "./pgStore.js";
 
 /**
  * Leader election on PostgreSQL: the leader holds a session-level advisory
@@ -34,7 +34,7 @@ export class PgElection implements Election {
         connectionTimeoutMillis: 3_000,
         query_timeout: 3_000,
         // The server drops the connection of a leader that vanished (power cut, network) within about 5 + 2 × 2 s, releasing its lock.
-        options: "-c tcp_keepalives_idle=5 -c tcp_keepalives_interval=2 -c tcp_keepalives_count=2",
+        options: KEEPALIVES,
       });
       client.on("error", () => this.drop(client));
       client.on("end", () => this.drop(client));

@@ -44,7 +44,7 @@ export interface AppDeps {
   /** The leader duty that erases originals whose retention ended. */
   retention?: { health: { ok: boolean; lastError: string | null; failures: number } };
   /** Whether this instance leads (runs anchoring, revocations, timestamps, retention); absent: it always does. */
-  leadership?: { state: { instance: string; leading: boolean; since: string | null; lastError: string | null } };
+  leadership?: { readonly leading: boolean; state: { instance: string; leading: boolean; since: string | null; lastError: string | null } };
   /** Which database keeps the state (shown in /readyz). */
   storeKind?: "sqlite" | "postgresql";
   /** Who leads now (read from the database on PostgreSQL). */

@@ -84,7 +84,7 @@ export function documentRoutes(router: Router, deps: AppDeps): void {
       deps.metrics.documentsAccepted.inc();
       // Best effort: a full batch goes out at once; if the count fails (the database just went away), the batch window still sends it.
       // Only the leader anchors: a standby does not count.
-      if (deps.leadership?.state.leading === false) return;
+      if (deps.leadership?.leading === false) return;
       const since = Date.now() - counted;
       if (since >= 100 || since < 0) return countQueue();
       // Counted a moment ago: count once more when the 100 ms are up, so that the last upload of a burst is counted too.
